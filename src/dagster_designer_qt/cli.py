@@ -1,0 +1,62 @@
+"""Command-line entry point. Headless commands call services and never import Qt; only the GUI does.
+
+Each subcommand lives in ``cli_commands/<name>.py`` with ``add_parser(subparsers)`` and ``run(args) -> int``.
+User errors (DesignerError) print one line to stderr and exit 1; usage errors exit 2 (argparse).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+from dagster_designer_qt import __version__
+from dagster_designer_qt.core.errors import DesignerError
+
+SUBCOMMANDS = ("gui", "new", "components", "validate", "export", "preview", "import", "git")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dagster-designer",
+        description="Design Dagster projects visually. With no command (or a project file) the app opens.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in SUBCOMMANDS:
+        module = importlib.import_module(f"dagster_designer_qt.cli_commands.{_module_name(name)}")
+        module.add_parser(sub)
+    return parser
+
+
+def _module_name(command: str) -> str:
+    return "import_project" if command == "import" else command
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    # `dagster-designer` and `dagster-designer FILE` open the GUI.
+    if not args_list or (args_list[0] not in SUBCOMMANDS and not args_list[0].startswith("-")):
+        args_list = ["gui", *args_list]
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    module = importlib.import_module(f"dagster_designer_qt.cli_commands.{_module_name(args.command)}")
+    try:
+        return int(module.run(args) or 0)
+    except DesignerError as exc:
+        print(f"dagster-designer: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("dagster-designer: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 1
+
+
+def gui_main() -> int:
+    """Entry point for platforms that tell GUI scripts apart (no console window)."""
+    return main(["gui", *sys.argv[1:]])

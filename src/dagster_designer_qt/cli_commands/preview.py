@@ -1,0 +1,16 @@
+"""`dagster-designer preview`: placeholder until its issue lands."""
+
+from __future__ import annotations
+
+import argparse
+
+from dagster_designer_qt.core.errors import DesignerError
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("preview", help="(not available yet)")
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+
+
+def run(args: argparse.Namespace) -> int:
+    raise DesignerError("'preview' is not available in this build yet")

@@ -1,0 +1,372 @@
+"""The project model: Project, Graph, Node, Edge. Plain Python, no Qt, no I/O.
+
+Mutators check invariants, raise typed errors, change state, then emit a past-tense event, and only on a
+real change. Ordering of nodes and edges is part of the model (it is what gets saved), so removals report
+the index they removed from and insertions accept one: undo puts things back exactly where they were.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Iterable, Iterator
+
+from dagster_designer_qt.core.errors import (
+    CycleError,
+    DuplicateEdgeError,
+    DuplicateIdError,
+    SelfLoopError,
+    UnknownEdgeError,
+    UnknownNodeError,
+)
+from dagster_designer_qt.core.events import Signal
+
+# Node data fields that hold a JSON value and may be absent (None) in a file.
+OPTIONAL_DATA_FIELDS = ("translation", "post_processing", "files")
+NODE_FIELDS = ("label", "component_type", "attributes") + OPTIONAL_DATA_FIELDS
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def utc_now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(eq=True)
+class Node:
+    id: str
+    component_type: str
+    label: str
+    x: float = 0.0
+    y: float = 0.0
+    attributes: dict[str, Any] = field(default_factory=dict)
+    translation: dict[str, Any] | None = None
+    post_processing: dict[str, Any] | None = None
+    files: dict[str, str] | None = None
+    node_type: str = "component"
+    # Keys this version doesn't know, kept verbatim on a load/save round trip.
+    extra: dict[str, Any] = field(default_factory=dict)
+    data_extra: dict[str, Any] = field(default_factory=dict)
+
+    def clone(self, new_node_id: str | None = None) -> "Node":
+        twin = copy.deepcopy(self)
+        if new_node_id is not None:
+            twin.id = new_node_id
+        return twin
+
+
+@dataclass(eq=True)
+class Edge:
+    id: str
+    source: str
+    target: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Graph:
+    """Nodes and edges with the invariants: unique ids, edges only between existing nodes, no self-loops,
+    no duplicate edges, no cycles."""
+
+    def __init__(self) -> None:
+        self._nodes: dict[str, Node] = {}
+        self._edges: dict[str, Edge] = {}
+        self._out: dict[str, dict[str, str]] = {}  # node -> {target: edge_id}
+        self._in: dict[str, dict[str, str]] = {}  # node -> {source: edge_id}
+        self.node_added = Signal()  # (node)
+        self.node_removed = Signal()  # (node)
+        self.edge_added = Signal()  # (edge)
+        self.edge_removed = Signal()  # (edge)
+        self.node_moved = Signal()  # (node_id, x, y)
+        self.node_changed = Signal()  # (node_id, field_name)
+
+    # ----------------------------------------------------------------- queries
+    @property
+    def nodes(self) -> list[Node]:
+        return list(self._nodes.values())
+
+    @property
+    def edges(self) -> list[Edge]:
+        return list(self._edges.values())
+
+    def iter_nodes(self) -> Iterator[Node]:
+        return iter(self._nodes.values())
+
+    def iter_edges(self) -> Iterator[Edge]:
+        return iter(self._edges.values())
+
+    def node(self, node_id: str) -> Node:
+        try:
+            return self._nodes[node_id]
+        except KeyError:
+            raise UnknownNodeError(node_id) from None
+
+    def edge(self, edge_id: str) -> Edge:
+        try:
+            return self._edges[edge_id]
+        except KeyError:
+            raise UnknownEdgeError(edge_id) from None
+
+    def has_node(self, node_id: str) -> bool:
+        return node_id in self._nodes
+
+    def has_edge(self, edge_id: str) -> bool:
+        return edge_id in self._edges
+
+    def node_count(self) -> int:
+        return len(self._nodes)
+
+    def edge_count(self) -> int:
+        return len(self._edges)
+
+    def node_index(self, node_id: str) -> int:
+        self.node(node_id)
+        return list(self._nodes).index(node_id)
+
+    def edge_index(self, edge_id: str) -> int:
+        self.edge(edge_id)
+        return list(self._edges).index(edge_id)
+
+    def find_edge(self, source: str, target: str) -> Edge | None:
+        edge_id = self._out.get(source, {}).get(target)
+        return self._edges[edge_id] if edge_id else None
+
+    def edges_of(self, node_id: str) -> list[Edge]:
+        """Every edge touching the node, in the graph's edge order."""
+        ids = set(self._out.get(node_id, {}).values()) | set(self._in.get(node_id, {}).values())
+        return [e for e in self._edges.values() if e.id in ids] if ids else []
+
+    def upstream(self, node_id: str) -> list[str]:
+        return list(self._in.get(node_id, {}))
+
+    def downstream(self, node_id: str) -> list[str]:
+        return list(self._out.get(node_id, {}))
+
+    def _label(self, node_id: str) -> str:
+        node = self._nodes.get(node_id)
+        return node.label if node and node.label else node_id
+
+    def find_path(self, start: str, goal: str) -> list[str] | None:
+        """A path of node ids from start to goal following edge direction, or None."""
+        if start == goal:
+            return [start]
+        parent: dict[str, str] = {start: start}
+        stack = [start]
+        while stack:
+            current = stack.pop()
+            for nxt in self._out.get(current, {}):
+                if nxt in parent:
+                    continue
+                parent[nxt] = current
+                if nxt == goal:
+                    path = [goal]
+                    while path[-1] != start:
+                        path.append(parent[path[-1]])
+                    return path[::-1]
+                stack.append(nxt)
+        return None
+
+    def check_edge(self, source: str, target: str) -> None:
+        """Raise the error adding source -> target would raise, without changing anything."""
+        self.node(source)
+        self.node(target)
+        if source == target:
+            raise SelfLoopError(source, self._label(source))
+        if target in self._out.get(source, {}):
+            raise DuplicateEdgeError(source, target, self._label(source), self._label(target))
+        path = self.find_path(target, source)
+        if path is not None:
+            cycle = path + [target]
+            raise CycleError(cycle, [self._label(n) for n in cycle])
+
+    def topological_order(self) -> list[str]:
+        """Node ids so that every edge goes from an earlier to a later node (stable: file order)."""
+        indegree = {n: len(self._in.get(n, {})) for n in self._nodes}
+        ready = [n for n in self._nodes if indegree[n] == 0]
+        order: list[str] = []
+        i = 0
+        while i < len(ready):
+            n = ready[i]
+            i += 1
+            order.append(n)
+            for t in self._out.get(n, {}):
+                indegree[t] -= 1
+                if indegree[t] == 0:
+                    ready.append(t)
+        return order
+
+    # --------------------------------------------------------------- mutators
+    def add_node(self, node: Node, index: int | None = None) -> None:
+        if node.id in self._nodes:
+            raise DuplicateIdError("node", node.id)
+        if index is None or index >= len(self._nodes):
+            self._nodes[node.id] = node
+        else:
+            items = list(self._nodes.items())
+            items.insert(index, (node.id, node))
+            self._nodes = dict(items)
+        self._out[node.id] = {}
+        self._in[node.id] = {}
+        self.node_added.emit(node)
+
+    def remove_node(self, node_id: str) -> tuple[Node, int, list[tuple[Edge, int]]]:
+        """Remove a node and its edges. Returns the node, its index and the removed edges with their
+        indices (ascending), which is what ``restore_node`` needs."""
+        node = self.node(node_id)
+        index = list(self._nodes).index(node_id)
+        touching = self.edges_of(node_id)
+        edge_order = list(self._edges)
+        removed = [(e, edge_order.index(e.id)) for e in touching]
+        for edge in reversed(touching):
+            self.remove_edge(edge.id)
+        del self._nodes[node_id]
+        del self._out[node_id]
+        del self._in[node_id]
+        self.node_removed.emit(node)
+        return node, index, removed
+
+    def restore_node(self, node: Node, index: int, edges: list[tuple[Edge, int]]) -> None:
+        self.add_node(node, index)
+        for edge, edge_index in sorted(edges, key=lambda pair: pair[1]):
+            self.add_edge(edge, edge_index)
+
+    def add_edge(self, edge: Edge, index: int | None = None) -> None:
+        if edge.id in self._edges:
+            raise DuplicateIdError("edge", edge.id)
+        self.check_edge(edge.source, edge.target)
+        self._insert_edge(edge, index)
+        self.edge_added.emit(edge)
+
+    def _insert_edge(self, edge: Edge, index: int | None) -> None:
+        if index is None or index >= len(self._edges):
+            self._edges[edge.id] = edge
+        else:
+            items = list(self._edges.items())
+            items.insert(index, (edge.id, edge))
+            self._edges = dict(items)
+        self._out[edge.source][edge.target] = edge.id
+        self._in[edge.target][edge.source] = edge.id
+
+    def remove_edge(self, edge_id: str) -> tuple[Edge, int]:
+        edge = self.edge(edge_id)
+        index = list(self._edges).index(edge_id)
+        del self._edges[edge_id]
+        del self._out[edge.source][edge.target]
+        del self._in[edge.target][edge.source]
+        self.edge_removed.emit(edge)
+        return edge, index
+
+    def move_node(self, node_id: str, x: float, y: float) -> None:
+        node = self.node(node_id)
+        if node.x == x and node.y == y:
+            return
+        node.x, node.y = x, y
+        self.node_moved.emit(node_id, x, y)
+
+    def set_node_field(self, node_id: str, name: str, value: Any) -> None:
+        """Set one of label, component_type, attributes, translation, post_processing, files."""
+        if name not in NODE_FIELDS:
+            raise ValueError(f"not a node field: {name}")
+        node = self.node(node_id)
+        if getattr(node, name) == value:
+            return
+        setattr(node, name, copy.deepcopy(value))
+        self.node_changed.emit(node_id, name)
+
+    def clear(self) -> None:
+        for edge_id in list(self._edges):
+            self.remove_edge(edge_id)
+        for node_id in list(self._nodes):
+            self.remove_node(node_id)
+
+    # ------------------------------------------------------------ bulk build
+    def load(self, nodes: Iterable[Node], edges: Iterable[Edge]) -> None:
+        """Fill an empty graph (used by deserialization). Checks every invariant, emits nothing."""
+        if self._nodes or self._edges:
+            raise ValueError("load() needs an empty graph")
+        for node in nodes:
+            if node.id in self._nodes:
+                raise DuplicateIdError("node", node.id)
+            self._nodes[node.id] = node
+            self._out[node.id] = {}
+            self._in[node.id] = {}
+        for edge in edges:
+            if edge.id in self._edges:
+                raise DuplicateIdError("edge", edge.id)
+            for end in (edge.source, edge.target):
+                if end not in self._nodes:
+                    raise UnknownNodeError(end)
+            if edge.source == edge.target:
+                raise SelfLoopError(edge.source, self._label(edge.source))
+            if edge.target in self._out[edge.source]:
+                raise DuplicateEdgeError(
+                    edge.source, edge.target, self._label(edge.source), self._label(edge.target)
+                )
+            self._insert_edge(edge, None)
+        if len(self.topological_order()) != len(self._nodes):
+            raise CycleError(*self._some_cycle())
+
+    def _some_cycle(self) -> tuple[list[str], list[str]]:
+        color: dict[str, int] = {}
+        for root in self._nodes:
+            if root in color:
+                continue
+            stack = [(root, iter(self._out[root]))]
+            color[root] = 1
+            path = [root]
+            while stack:
+                node, children = stack[-1]
+                for child in children:
+                    if color.get(child) == 1:
+                        cycle = path[path.index(child):] + [child]
+                        return cycle, [self._label(n) for n in cycle]
+                    if child not in color:
+                        color[child] = 1
+                        path.append(child)
+                        stack.append((child, iter(self._out[child])))
+                        break
+                else:
+                    color[node] = 2
+                    path.pop()
+                    stack.pop()
+        return [], []
+
+
+PROJECT_META_FIELDS = ("name", "description", "git_repo", "git_branch")
+
+
+class Project:
+    def __init__(
+        self,
+        name: str,
+        *,
+        project_id: str | None = None,
+        description: str | None = None,
+        created_at: str | None = None,
+        updated_at: str | None = None,
+        git_repo: str | None = None,
+        git_branch: str = "main",
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        now = utc_now_iso()
+        self.id = project_id or new_id()
+        self.name = name
+        self.description = description
+        self.created_at = created_at or now
+        self.updated_at = updated_at or now
+        self.git_repo = git_repo
+        self.git_branch = git_branch
+        self.extra: dict[str, Any] = dict(extra or {})
+        self.graph = Graph()
+        self.meta_changed = Signal()  # (field_name)
+
+    def set_meta(self, name: str, value: Any) -> None:
+        if name not in PROJECT_META_FIELDS:
+            raise ValueError(f"not a project field: {name}")
+        if getattr(self, name) == value:
+            return
+        setattr(self, name, value)
+        self.meta_changed.emit(name)
