@@ -1,0 +1,96 @@
+"""The component registry as the GUI sees it: loads off the UI thread and announces when ready.
+
+A warm start reads the disk cache synchronously (no dagster import, tens of ms); a cold start or a
+refresh runs ComponentRegistry.load() on a worker thread (which itself builds the cache in a helper
+process), so the window never freezes.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from dagster_designer_qt.services.registry import ComponentInfo, ComponentRegistry
+
+
+class RegistryModel(QObject):
+    loading_started = Signal()
+    components_loaded = Signal(list)  # list[ComponentInfo]
+    loading_failed = Signal(str)
+    _finished = Signal(object, object)  # (components | None, error message | None), cross-thread
+
+    def __init__(self, registry: ComponentRegistry | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.registry = registry or ComponentRegistry()
+        self._components: list[ComponentInfo] = []
+        self._by_type: dict[str, ComponentInfo] = {}
+        self._loading = False
+        self._thread: threading.Thread | None = None
+        self._finished.connect(self._on_finished)
+
+    # ---------------------------------------------------------------- queries
+    def components(self) -> list[ComponentInfo]:
+        return list(self._components)
+
+    def get(self, component_type: str) -> ComponentInfo | None:
+        return self._by_type.get(component_type)
+
+    def is_loading(self) -> bool:
+        return self._loading
+
+    def is_loaded(self) -> bool:
+        return bool(self._components)
+
+    # ---------------------------------------------------------------- loading
+    def start(self, *, refresh: bool = False) -> None:
+        """Use the warm cache at once if it matches; otherwise (or on refresh) load in the background."""
+        if not refresh:
+            try:
+                cached = self.registry.load_cached()
+            except Exception:  # a broken cache is never fatal
+                cached = None
+            if cached:
+                self._set(cached)
+                return
+        self._load_in_background(refresh)
+
+    def _load_in_background(self, refresh: bool) -> None:
+        if self._loading:
+            return
+        self._loading = True
+        self.loading_started.emit()
+
+        def work() -> None:
+            try:
+                result = self.registry.load(refresh=refresh)
+            except Exception as exc:  # reported to the UI, never raised on the worker
+                self._finished.emit(None, str(exc) or type(exc).__name__)
+            else:
+                self._finished.emit(result, None)
+
+        self._thread = threading.Thread(target=work, name="registry-load", daemon=True)
+        self._thread.start()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until a background load ends (tests and scripts). Returns False on timeout."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+            return not self._thread.is_alive()
+        return True
+
+    def _on_finished(self, components: list[ComponentInfo] | None, error: str | None) -> None:
+        self._loading = False
+        if error is not None:
+            self.loading_failed.emit(error)
+            return
+        self._set(components or [])
+
+    def _set(self, components: list[ComponentInfo]) -> None:
+        self._components = sorted(components, key=lambda c: (c.category, c.name))
+        self._by_type = {c.type: c for c in self._components}
+        self.components_loaded.emit(self.components())
+
+    def set_project_dir(self, project_dir: Path | None) -> None:
+        self.registry = ComponentRegistry(project_dir=project_dir)
