@@ -14,13 +14,16 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from dagster_designer_qt.commands.graph_commands import (
-    AddEdgeCommand,
-    AddNodeCommand,
+    AddEdgeOp,
+    AddNodeOp,
+    EditCommand,
     MoveNodesCommand,
-    RemoveEdgeCommand,
-    RemoveNodeCommand,
+    RemoveEdgeOp,
+    RemoveNodeOp,
     SetNodeFieldCommand,
     SetProjectMetaCommand,
+    add_edge_command,
+    add_node_command,
 )
 from dagster_designer_qt.core import clipboard
 from dagster_designer_qt.core.model import Edge, Node, Project, new_id
@@ -37,11 +40,14 @@ class ProjectDocument(QObject):
                  parent: QObject | None = None):
         super().__init__(parent)
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(lambda clean: self.modified_changed.emit(not clean))
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self._project = project or project_store.new_project("Untitled Project")
         self._path = Path(path) if path else None
         self._selection: list[str] = []
         self._project.graph.node_removed.connect(self._forget_removed)
+
+    def _on_clean_changed(self, clean: bool) -> None:
+        self.modified_changed.emit(not clean)
 
     # ---------------------------------------------------------------- state
     @property
@@ -113,9 +119,6 @@ class ProjectDocument(QObject):
     def _push(self, command: QUndoCommand) -> None:
         self.undo_stack.push(command)
 
-    def _macro(self, text: str) -> QUndoCommand:
-        return QUndoCommand(text)
-
     def unique_label(self, wanted: str, exclude: str | None = None) -> str:
         taken = (n.label for n in self.graph.iter_nodes() if n.id != exclude)
         return clipboard.unique_label(wanted, taken)
@@ -132,14 +135,14 @@ class ProjectDocument(QObject):
             attributes=copy.deepcopy(attributes or {}),
             files=copy.deepcopy(files) if files else None,
         )
-        self._push(AddNodeCommand(self.graph, node))
+        self._push(add_node_command(self.graph, node))
         return node.id
 
     def connect(self, source: str, target: str) -> str:
         """Add an edge; raises the model's GraphError (self-loop, duplicate, cycle) without pushing."""
         self.graph.check_edge(source, target)
         edge = Edge(new_id(), source, target)
-        self._push(AddEdgeCommand(self.graph, edge))
+        self._push(add_edge_command(self.graph, edge))
         return edge.id
 
     def disconnect(self, edge_ids: Iterable[str]) -> None:
@@ -156,19 +159,13 @@ class ProjectDocument(QObject):
         ]
         if not node_ids and not edge_ids:
             return
-        if len(node_ids) + len(edge_ids) == 1:
-            if node_ids:
-                self._push(RemoveNodeCommand(self.graph, node_ids[0]))
-            else:
-                self._push(RemoveEdgeCommand(self.graph, edge_ids[0]))
-            return
-        count = len(node_ids) + len(edge_ids)
-        macro = self._macro(f"Delete {count} items")
-        for edge_id in edge_ids:
-            RemoveEdgeCommand(self.graph, edge_id, macro)
-        for node_id in node_ids:
-            RemoveNodeCommand(self.graph, node_id, macro)
-        self._push(macro)
+        ops = [RemoveEdgeOp(self.graph, i) for i in edge_ids]
+        ops += [RemoveNodeOp(self.graph, i) for i in node_ids]
+        if len(ops) == 1:
+            text = f"Delete {self.graph.node(node_ids[0]).label}" if node_ids else "Disconnect"
+        else:
+            text = f"Delete {len(ops)} items"
+        self._push(EditCommand(text, ops))
 
     def move_nodes(self, positions: dict[str, tuple[float, float]], *, nudge: bool = False) -> None:
         """Move nodes to new positions as one undo step (a drag, on mouse release)."""
@@ -208,15 +205,14 @@ class ProjectDocument(QObject):
         nodes, edges = clipboard.payload_items(payload, offset)
         if not nodes:
             return []
-        macro = self._macro(f"{text} {len(nodes)} node{'s' if len(nodes) != 1 else ''}")
         taken = [n.label for n in self.graph.iter_nodes()]
+        ops: list = []
         for node in nodes:
             node.label = clipboard.unique_label(node.label, taken)
             taken.append(node.label)
-            AddNodeCommand(self.graph, node, macro)
-        for edge in edges:
-            AddEdgeCommand(self.graph, edge, macro)
-        self._push(macro)
+            ops.append(AddNodeOp(self.graph, node))
+        ops += [AddEdgeOp(self.graph, edge) for edge in edges]
+        self._push(EditCommand(f"{text} {len(nodes)} node{'s' if len(nodes) != 1 else ''}", ops))
         return [n.id for n in nodes]
 
     def duplicate(self, node_ids: Iterable[str]) -> list[str]:
