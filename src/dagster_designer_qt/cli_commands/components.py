@@ -1,16 +1,60 @@
-"""`dagster-designer components`: placeholder until its issue lands."""
+"""`dagster-designer components [--json] [--refresh] [--project-dir DIR]`: list every component type.
+
+Uses the registry's disk cache: a warm call reads it and never imports dagster; a cold call builds it in a
+helper process (a few seconds).
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from pathlib import Path
 
 from dagster_designer_qt.core.errors import DesignerError
+from dagster_designer_qt.services.registry import ComponentInfo, ComponentRegistry
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("components", help="(not available yet)")
-    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p = sub.add_parser("components", help="list every installed Dagster component type",
+                       description="List every Dagster component type installed in this environment "
+                                   "(and a project's own, with --project-dir).")
+    p.add_argument("--json", action="store_true", help="print a JSON list with the schemas")
+    p.add_argument("--refresh", action="store_true", help="ignore the cache and list again")
+    p.add_argument("--project-dir", default=None,
+                   help="a Dagster project folder whose [tool.dg.project].registry_modules to include")
+
+
+def project_dir_arg(value: str | None) -> Path | None:
+    if value is None:
+        return None
+    path = Path(value)
+    if not path.is_dir():
+        raise DesignerError(f"project folder {value} does not exist")
+    return path
+
+
+def load_components(registry: ComponentRegistry, *, refresh: bool = False) -> list[ComponentInfo]:
+    if not refresh:
+        cached = registry.load_cached()
+        if cached is not None:
+            return cached
+    if sys.stderr.isatty():
+        print("listing component types (imports Dagster, a few seconds)...", file=sys.stderr)
+    return registry.load(refresh=refresh)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise DesignerError("'components' is not available in this build yet")
+    registry = ComponentRegistry(project_dir=project_dir_arg(args.project_dir))
+    components = load_components(registry, refresh=args.refresh)
+    if args.json:
+        json.dump([c.to_dict() for c in components], sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    rows = [(c.type, c.category, f"{c.distribution or '-'} {c.version or ''}".strip(),
+             f"ERROR: {c.error}" if c.error else c.summary.replace("\n", " ")) for c in components]
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(("TYPE", "CATEGORY", "PACKAGE"))]
+    print(f"{'TYPE':<{widths[0]}}  {'CATEGORY':<{widths[1]}}  {'PACKAGE':<{widths[2]}}  SUMMARY")
+    for r in rows:
+        print(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}")
+    return 0

@@ -1,16 +1,81 @@
-"""`dagster-designer validate`: placeholder until its issue lands."""
+"""`dagster-designer validate PROJECT [--json] [--project-dir DIR]`: static checks of a project file.
+
+Each problem prints as ``node-label: attributes.path: message``; the exit code is 1 when there are errors
+(warnings alone exit 0). ``static_problems`` is the whole static check, so other checks (e.g. loading the
+exported project with Dagster) can be added next to it in ``run``.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from typing import Any
 
-from dagster_designer_qt.core.errors import DesignerError
+from dagster_designer_qt.cli_commands.components import load_components, project_dir_arg
+from dagster_designer_qt.core.model import Project
+from dagster_designer_qt.services.project_store import load_project
+from dagster_designer_qt.services.registry import ComponentRegistry
+from dagster_designer_qt.services.validation import Problem, format_path, has_errors, validate_project
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("validate", help="(not available yet)")
-    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p = sub.add_parser("validate", help="check a project file (attributes, types, duplicates, deps)",
+                       description="Validate every node's attributes with its component's own model and "
+                                   "check the graph (unknown types, duplicate asset keys and op names, "
+                                   "dependencies on assets no node produces).")
+    p.add_argument("project", help="the project file (.ddp.json)")
+    p.add_argument("--json", action="store_true", help="print the problems as JSON")
+    p.add_argument("--project-dir", default=None,
+                   help="a Dagster project folder whose own component types to include")
+
+
+def static_problems(project: Project, registry: ComponentRegistry) -> list[Problem]:
+    """Component types, attributes and graph checks; no Dagster load of the project."""
+    load_components(registry)
+    return validate_project(project, registry)
+
+
+def _label(project: Project, node_id: str | None) -> str:
+    if node_id is None:
+        return "project"
+    if project.graph.has_node(node_id):
+        node = project.graph.node(node_id)
+        return node.label or node.id
+    return node_id
+
+
+def format_problem(project: Project, problem: Problem) -> str:
+    parts = [_label(project, problem.node_id)]
+    if problem.path:
+        parts.append("attributes." + format_path(problem.path))
+    text = ": ".join(parts) + ": " + problem.message
+    return text if problem.severity == "error" else text + " (warning)"
+
+
+def problem_dict(project: Project, problem: Problem) -> dict[str, Any]:
+    out = problem.to_dict()
+    out["node_label"] = _label(project, problem.node_id)
+    out["attribute_path"] = format_path(problem.path)
+    return out
+
+
+def report(project: Project, problems: list[Problem], *, as_json: bool) -> int:
+    errors = sum(1 for p in problems if p.severity == "error")
+    if as_json:
+        json.dump({"problems": [problem_dict(project, p) for p in problems], "errors": errors,
+                   "warnings": len(problems) - errors}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        for p in problems:
+            print(format_problem(project, p))
+        if not problems:
+            print(f"{project.name}: no problems in {project.graph.node_count()} components")
+    return 1 if has_errors(problems) else 0
 
 
 def run(args: argparse.Namespace) -> int:
-    raise DesignerError("'validate' is not available in this build yet")
+    project = load_project(args.project)
+    registry = ComponentRegistry(project_dir=project_dir_arg(args.project_dir))
+    problems = static_problems(project, registry)
+    return report(project, problems, as_json=args.json)
