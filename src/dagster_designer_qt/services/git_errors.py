@@ -177,11 +177,11 @@ def check_remote_url(url: str) -> RemoteUrl:
     if _WINDOWS_DRIVE.match(url) or url.startswith(("/", "./", "../", "~")) or url in (".", ".."):
         return RemoteUrl(url, "local", None)
     if "://" not in url:
+        if "::" in url.split("/", 1)[0]:
+            raise GitUrlError(f"unsupported remote URL {url!r}: remote helpers are not allowed")
         if _SCP_LIKE.match(url):
             host = url.split(":", 1)[0].rsplit("@", 1)[-1]
             return RemoteUrl(url, "ssh", host)
-        if "::" in url:
-            raise GitUrlError(f"unsupported remote URL {url!r}: remote helpers are not allowed")
         return RemoteUrl(url, "local", None)
     parts = urlsplit(url)
     scheme = parts.scheme.lower()

@@ -128,6 +128,10 @@ class _Translate:
             return False
         if isinstance(exc, GitError):
             message = scrub(str(exc), self.credentials)
+            if getattr(exc, "from_callback", False):
+                target = f" {self.where}" if self.where else ""
+                message = f"{self.action}{target}: {message}"
+                exc.from_callback = False
             if message != str(exc):
                 exc.args = (message,)
             return False
@@ -185,6 +189,13 @@ class _Callbacks(pygit2.RemoteCallbacks):
             self._progress(done, total, text)
 
     def credentials(self, url, username_from_url, allowed_types):
+        try:
+            return self._credentials(username_from_url, allowed_types)
+        except GitAuthError as exc:
+            exc.from_callback = True  # _Translate adds what was being done, and where
+            raise
+
+    def _credentials(self, username_from_url, allowed_types):
         self._check_cancel()
         self._attempts += 1
         if self._attempts > 1:
