@@ -8,6 +8,7 @@ the index they removed from and insertions accept one: undo puts things back exa
 from __future__ import annotations
 
 import copy
+import math
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -261,6 +262,8 @@ class Graph:
 
     def move_node(self, node_id: str, x: float, y: float) -> None:
         node = self.node(node_id)
+        if not (math.isfinite(x) and math.isfinite(y)):
+            raise ValueError(f"node position must be finite, got ({x}, {y})")
         if node.x == x and node.y == y:
             return
         node.x, node.y = x, y
@@ -284,29 +287,38 @@ class Graph:
 
     # ------------------------------------------------------------ bulk build
     def load(self, nodes: Iterable[Node], edges: Iterable[Edge]) -> None:
-        """Fill an empty graph (used by deserialization). Checks every invariant, emits nothing."""
+        """Fill an empty graph (used by deserialization). Checks every invariant, emits nothing.
+
+        Errors carry ``index`` (position of the offending node or edge in its list) and, for an edge to
+        a missing node, ``end`` ("source" or "target"), so a file reader can say where the problem is.
+        """
         if self._nodes or self._edges:
             raise ValueError("load() needs an empty graph")
-        for node in nodes:
-            if node.id in self._nodes:
-                raise DuplicateIdError("node", node.id)
-            self._nodes[node.id] = node
-            self._out[node.id] = {}
-            self._in[node.id] = {}
-        for edge in edges:
-            if edge.id in self._edges:
-                raise DuplicateIdError("edge", edge.id)
-            for end in (edge.source, edge.target):
-                if end not in self._nodes:
-                    raise UnknownNodeError(end)
-            if edge.source == edge.target:
-                raise SelfLoopError(edge.source, self._label(edge.source))
-            if edge.target in self._out[edge.source]:
-                raise DuplicateEdgeError(
-                    edge.source, edge.target, self._label(edge.source), self._label(edge.target)
-                )
-            self._insert_edge(edge, None)
-        if len(self.topological_order()) != len(self._nodes):
+        node_map = self._nodes
+        out_map, in_map = self._out, self._in
+        for i, node in enumerate(nodes):
+            if node.id in node_map:
+                raise _at(DuplicateIdError("node", node.id), i)
+            node_map[node.id] = node
+            out_map[node.id] = {}
+            in_map[node.id] = {}
+        edge_map = self._edges
+        for i, edge in enumerate(edges):
+            source, target = edge.source, edge.target
+            if edge.id in edge_map:
+                raise _at(DuplicateIdError("edge", edge.id), i)
+            if source not in node_map:
+                raise _at(UnknownNodeError(source), i, "source")
+            if target not in node_map:
+                raise _at(UnknownNodeError(target), i, "target")
+            if source == target:
+                raise _at(SelfLoopError(source, self._label(source)), i)
+            if target in out_map[source]:
+                raise _at(DuplicateEdgeError(source, target, self._label(source), self._label(target)), i)
+            edge_map[edge.id] = edge
+            out_map[source][target] = edge.id
+            in_map[target][source] = edge.id
+        if len(self.topological_order()) != len(node_map):
             raise CycleError(*self._some_cycle())
 
     def _some_cycle(self) -> tuple[list[str], list[str]]:
@@ -333,6 +345,12 @@ class Graph:
                     path.pop()
                     stack.pop()
         return [], []
+
+
+def _at(error: Exception, index: int, end: str | None = None) -> Exception:
+    error.index = index  # type: ignore[attr-defined]
+    error.end = end  # type: ignore[attr-defined]
+    return error
 
 
 PROJECT_META_FIELDS = ("name", "description", "git_repo", "git_branch")

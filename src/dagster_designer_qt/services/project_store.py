@@ -8,7 +8,7 @@ from pathlib import Path
 from dagster_designer_qt.core import fileformat
 from dagster_designer_qt.core.errors import ProjectFileError
 from dagster_designer_qt.core.model import Project, utc_now_iso
-from dagster_designer_qt.services.atomic import atomic_write_text
+from dagster_designer_qt.services.atomic import atomic_write_bytes
 
 MAX_PROJECT_BYTES = 512 * 1024 * 1024
 
@@ -34,9 +34,9 @@ def save_project(project: Project, path: str | os.PathLike[str], *, touch: bool 
     """Write atomically. ``touch`` sets ``updated_at`` to now first (what a user's save does)."""
     if touch:
         project.updated_at = utc_now_iso()
-    text = fileformat.dumps(project)
+    data = fileformat.dump_bytes(project)
     try:
-        atomic_write_text(path, text)
+        atomic_write_bytes(path, data)
     except OSError as exc:
         raise ProjectFileError(f"cannot save: {exc.strerror or exc}", path=str(path)) from None
 
