@@ -199,7 +199,7 @@ def test_export_refuses_subdir_outside_working_copy(wc, subdir):
 
 
 def test_export_project_uses_codegen(wc, monkeypatch):
-    monkeypatch.setattr(g, "_generate_files", lambda project: {"a.txt": project})
+    monkeypatch.setattr(g, "_generate_files", lambda project, components=None: {"a.txt": project})
     g.export_project(wc, "from codegen\n", "proj")
     assert (wc.path / "proj/a.txt").read_text() == "from codegen\n"
 

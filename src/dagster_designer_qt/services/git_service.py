@@ -474,17 +474,31 @@ def export_files(repo, subdir: str | None, files: dict[str, str | bytes]) -> Exp
     return git_export.apply_export(plan)
 
 
-def export_project(repo, project, subdir: str | None) -> ExportResult:
-    """Generate the project's Dagster files (services.codegen) and export them under ``subdir``."""
-    return export_files(repo, subdir, _generate_files(project))
+def export_project(repo, project, subdir: str | None, components=None) -> ExportResult:
+    """Generate the project's Dagster files (``codegen.generate_files``) and export them under ``subdir``.
+
+    ``components`` is passed through to the generator (component type -> registry info), if given."""
+    return export_files(repo, subdir, _generate_files(project, components))
 
 
-def _generate_files(project) -> dict[str, str]:
+def _generate_files(project, components=None) -> dict[str, str]:
     try:
         from dagster_designer_qt.services.codegen import generate_files
     except ImportError:
         raise GitError("project export is not available in this build (no code generator)") from None
-    return generate_files(project)
+    if components is None:
+        return generate_files(project)
+    return generate_files(project, components)
+
+
+def default_subdir(project) -> str:
+    """The export folder used when none is given: the project's package name (e.g. ``analytics``)."""
+    try:
+        from dagster_designer_qt.core.naming import package_name
+
+        return package_name(getattr(project, "name", "") or "")
+    except ImportError:  # pragma: no cover
+        return re.sub(r"[^a-z0-9]+", "_", (getattr(project, "name", "") or "project").lower()).strip("_")
 
 
 # --------------------------------------------------------------------------- commit
@@ -696,8 +710,9 @@ def create_branch(repo, name: str, switch: bool = True) -> None:
         switch_branch(r, name)
 
 
-def switch_branch(repo, name: str, remote: str = "origin") -> None:
-    """Check out a local branch, or create one tracking ``remote/name``. Keeps non-conflicting local edits."""
+def switch_branch(repo, name: str, remote: str = "origin", create: bool = False) -> None:
+    """Check out a local branch, or create one tracking ``remote/name``; with ``create``, a branch that
+    exists nowhere is created from HEAD. Keeps non-conflicting local edits (like ``git switch``)."""
     r = _repo(repo)
     raw = r.raw
     name = _check_branch_name(name)
@@ -705,6 +720,9 @@ def switch_branch(repo, name: str, remote: str = "origin") -> None:
     if local is None:
         tracking = raw.lookup_branch(f"{remote}/{name}", BranchType.REMOTE)
         if tracking is None:
+            if create:
+                create_branch(r, name, switch=True)
+                return
             raise GitError(f"there is no branch {name!r} (nor {remote}/{name})")
         with _Translate("cannot create the branch", where=name):
             local = raw.branches.local.create(name, raw[tracking.target].peel(pygit2.Commit))
