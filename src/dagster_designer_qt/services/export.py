@@ -1,0 +1,112 @@
+"""Export a project to a folder or a ZIP. The files are exactly ``codegen.generate_files``.
+
+A folder export is written into a temporary sibling folder and moved into place, so a failure leaves
+nothing half-written. A ZIP has fixed timestamps and sorted entries: the same project gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any, Mapping
+
+from dagster_designer_qt.core.errors import DesignerError
+from dagster_designer_qt.services.atomic import atomic_write_bytes
+from dagster_designer_qt.services.codegen import generate_files
+
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+class ExportError(DesignerError):
+    pass
+
+
+def _check_inside(root: Path, rel: str) -> Path:
+    target = (root / rel).resolve()
+    if not target.is_relative_to(root.resolve()) or target == root.resolve():
+        raise ExportError(f"refusing to write {rel!r}: it is outside the export folder")
+    return target
+
+
+def write_files(files: Mapping[str, str], root: Path) -> None:
+    """Write path -> text below root (which must exist). Bytes are UTF-8, newlines as generated."""
+    for rel, text in files.items():
+        target = _check_inside(root, rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "wb") as handle:
+            handle.write(text.encode("utf-8"))
+
+
+def export_folder(project: Any, out_dir: str | os.PathLike[str], *, force: bool = False,
+                  components: Mapping[str, Any] | None = None) -> Path:
+    """Write the project so that ``out_dir`` becomes its root. Refuses a non-empty folder unless ``force``
+    (then the old contents are replaced as a whole)."""
+    out = Path(out_dir).absolute()
+    if out.exists() and not out.is_dir():
+        raise ExportError(f"{out} exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise ExportError(f"{out} is not empty (use --force to replace its contents)")
+    files = generate_files(project, components)
+    parent = out.parent
+    if not parent.is_dir():
+        raise ExportError(f"folder {parent} does not exist")
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.export-", dir=parent))
+    except OSError as exc:
+        raise ExportError(f"cannot write in {parent}: {exc.strerror or exc}") from None
+    old: Path | None = None
+    try:
+        write_files(files, staging)
+        os.chmod(staging, 0o755)
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))
+            os.rmdir(old)
+            os.replace(out, old)
+        os.replace(staging, out)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        if old is not None and old.exists() and not out.exists():
+            os.replace(old, out)
+        raise ExportError(f"cannot export to {out}: {exc.strerror or exc}") from None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if old is not None and old.exists() and not out.exists():
+            os.replace(old, out)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    return out
+
+
+def zip_bytes(files: Mapping[str, str], root_name: str | None = None) -> bytes:
+    """Deterministic ZIP of the files (sorted, fixed dates, fixed permissions)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+        for rel in sorted(files):
+            name = f"{root_name}/{rel}" if root_name else rel
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o100644 << 16
+            info.create_system = 3
+            zf.writestr(info, files[rel].encode("utf-8"))
+    return buffer.getvalue()
+
+
+def export_zip(project: Any, zip_path: str | os.PathLike[str], *,
+               components: Mapping[str, Any] | None = None) -> Path:
+    """Write a ZIP whose entries are the project root's files (pyproject.toml at the top)."""
+    path = Path(zip_path).absolute()
+    if path.is_dir():
+        raise ExportError(f"{path} is a folder")
+    if not path.parent.is_dir():
+        raise ExportError(f"folder {path.parent} does not exist")
+    data = zip_bytes(generate_files(project, components))
+    try:
+        atomic_write_bytes(path, data)
+    except OSError as exc:
+        raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return path
