@@ -101,3 +101,17 @@ def test_services_do_not_import_qt_and_only_git_service_imports_pygit2():
         "assert not any(m.startswith('PySide6') for m in sys.modules), 'Qt loaded by a service'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_library_errors_are_translated_and_scrubbed():
+    import pygit2
+
+    from dagster_designer_qt.services.git_service import _Translate
+
+    creds = Credentials("alice", "sekrit-token-1")
+    with pytest.raises(GitAuthError) as info:
+        with _Translate("cannot push", creds, "to https://example.com/r.git"):
+            raise pygit2.GitError("401 for https://alice:sekrit-token-1@example.com")
+    assert "sekrit-token-1" not in str(info.value)
+    assert str(info.value).startswith("cannot push to https://example.com/r.git: authentication failed")
+    assert info.value.__suppress_context__

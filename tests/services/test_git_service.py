@@ -397,3 +397,22 @@ def test_invalid_branch_names(wc, name):
 def test_existing_branch_cannot_be_created_again(wc):
     with pytest.raises(GitError, match="already exists"):
         g.create_branch(wc, "main")
+
+
+def test_export_refuses_a_subfolder_that_is_a_symlink_out_of_the_repo(tmp_path, wc):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (wc.path / "link").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(GitError, match="symlink"):
+        g.export_files(wc, "link", FILES)
+    assert list(outside.iterdir()) == []
+
+
+def test_export_refuses_to_write_through_a_symlinked_folder(tmp_path, wc):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (wc.path / "proj").mkdir()
+    (wc.path / "proj" / "src").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(GitOverwriteError, match="proj/src/analytics/defs.py"):
+        g.export_files(wc, "proj", FILES)
+    assert list(outside.iterdir()) == []
