@@ -8,12 +8,11 @@ import threading
 import pytest
 from gitutil import *  # noqa: F401,F403 - fixtures
 from gitutil import assert_no_secret, make_bare, run_git
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 
 from dagster_designer_qt.services.git_errors import GitCancelledError
 from dagster_designer_qt.services.project_store import new_project, save_project
 from dagster_designer_qt.ui.dialogs.git_dialog import GitDialog, GitSession
-from dagster_designer_qt.ui.settings import open_settings
 
 pytestmark = pytest.mark.usefixtures("isolated_git_config")
 
@@ -25,7 +24,7 @@ def project():
 
 @pytest.fixture
 def settings(tmp_path):
-    return open_settings(tmp_path / "settings.ini")
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
 
 
 @pytest.fixture
