@@ -125,6 +125,14 @@ class ComponentRegistry:
         self.last_source: str | None = None
         self.last_load_seconds: float | None = None
 
+    @classmethod
+    def from_components(cls, components: Iterable[ComponentInfo], *, cache_dir: Path | None = None,
+                        project_dir: Path | None = None) -> "ComponentRegistry":
+        """A registry holding a given list (tests, benchmarks, a list built elsewhere); nothing is read."""
+        registry = cls(cache_dir=cache_dir, project_dir=project_dir)
+        registry._set(components)
+        return registry
+
     # ----------------------------------------------------------------- queries
     @property
     def components(self) -> list[ComponentInfo]:
