@@ -1,0 +1,70 @@
+"""Exported projects loaded by Dagster itself (one helper process per project)."""
+
+import pytest
+
+from projects import build, dbt_node, script, sling_node
+
+from dagster_designer_qt.core.model import Node
+from dagster_designer_qt.services.codegen import generate_files
+from dagster_designer_qt.services.loader import load_project
+
+pytestmark = pytest.mark.slow
+
+SECRET_ENV = {"FIVETRAN_API_KEY": "k-123", "FIVETRAN_API_SECRET": "s-456", "SRC_HOST": "db.local"}
+
+
+def fivetran_node():
+    return Node(id="ft", component_type="dagster_fivetran.FivetranAccountComponent", label="Fivetran",
+                attributes={
+                    "workspace": {"account_id": "acc", "api_key": "{{ env('FIVETRAN_API_KEY') }}",
+                                  "api_secret": "{{ env('FIVETRAN_API_SECRET') }}"},
+                    "defs_state": {"management_type": "LOCAL_FILESYSTEM", "refresh_if_dev": False},
+                })
+
+
+def test_every_pairing_loads_with_the_drawn_dependencies():
+    nodes = [
+        script("up", "Raw orders", ["raw/orders"]),  # declared -> factory (implied by the dbt source)
+        script("cfg", "Settings", ["settings"]),  # declared -> factory (translation deps)
+        dbt_node(),
+        script("rep", "Report", ["report"]),  # factory -> declared
+        sling_node(),  # factory -> factory (sling -> dbt) and factory -> declared
+        script("after", "After sling", ["after_sling"]),
+        script("s1", "Step 1", ["step1"]),  # declared -> declared chain
+        script("s2", "Step 2", ["step2"]),
+        script("s3", "Step 3", ["step3"]),
+        fivetran_node(),
+    ]
+    edges = [("up", "dbt"), ("cfg", "dbt"), ("dbt", "rep"), ("sling", "after"), ("sling", "dbt"),
+             ("s1", "s2"), ("s2", "s3"), ("up", "s1")]
+    project = build("dagster", nodes, edges)  # a package name that must not shadow dagster
+    files = generate_files(project)
+    assert not any(v in text for text in files.values() for v in SECRET_ENV.values())
+
+    report = load_project(project, env=SECRET_ENV, timeout=240)
+    deps = report.deps_by_key()
+    assert deps["step1"] == ["raw/orders"]
+    assert deps["step2"] == ["step1"]
+    assert deps["step3"] == ["step2"]
+    # dbt: own source and ref edges intact, plus the drawn ones; raw/orders not duplicated
+    assert deps["stg_orders"] == ["raw/orders", "settings", "target/public/customers", "target/public/orders"]
+    assert deps["orders_summary"] == ["settings", "stg_orders", "target/public/customers",
+                                      "target/public/orders"]
+    assert deps["report"] == ["orders_summary", "stg_orders"]
+    assert deps["after_sling"] == ["target/public/customers", "target/public/orders"]
+    assert deps["target/public/orders"] == ["public/orders"]
+    assert report.keys_of("dbt") == ["orders_summary", "stg_orders"]
+    assert report.keys_of("sling") == ["target/public/customers", "target/public/orders"]
+    assert any("Fivetran" in w and "no assets" in w for w in report.warnings)
+    assert any("public/orders is only a dependency" in w for w in report.warnings)
+
+
+def test_hostile_names_load():
+    labels = ["Transform", "transform", "../../x", "CON", "", "数据", "it's \"q\"", "a\nb", "config"]
+    nodes = [script(f"n{i}", lab, [f"k{i}"]) for i, lab in enumerate(labels)]
+    project = build("json", nodes, [(f"n{i}", f"n{i + 1}") for i in range(len(labels) - 1)])
+    report = load_project(project, timeout=120)
+    deps = report.deps_by_key()
+    for i in range(1, len(labels)):
+        assert deps[f"k{i}"] == [f"k{i - 1}"]
+        assert report.keys_of(f"n{i}") == [f"k{i}"]

@@ -1,0 +1,123 @@
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "integration"))
+from projects import build, dbt_node, script, sling_node  # noqa: E402
+
+from dagster_designer_qt.core.model import Node  # noqa: E402
+from dagster_designer_qt.services.codegen import CodegenError, generate, generate_files  # noqa: E402
+from dagster_designer_qt.services.export import ExportError, export_folder, export_zip  # noqa: E402
+
+
+def chain():
+    return build("Demo", [script("a", "A", ["raw/a"]), script("b", "B", ["b"])], [("a", "b")])
+
+
+def defs_of(files, slug):
+    pkg = next(p.split("/")[1] for p in files if p.endswith("definitions.py"))
+    return yaml.safe_load(files[f"src/{pkg}/defs/{slug}/defs.yaml"])
+
+
+def test_layout_and_literal_deps():
+    files = generate_files(chain())
+    for path in ("pyproject.toml", "workspace.yaml", "dagster.yaml", ".gitignore", "README.md",
+                 "src/demo/__init__.py", "src/demo/definitions.py", "src/demo/defs/__init__.py"):
+        assert path in files
+    assert list(files) == sorted(files)
+    b = defs_of(files, "b")
+    assert b["attributes"]["assets"] == [{"key": "b", "deps": ["raw/a"]}]
+    assert b["attributes"]["execution"]["name"] == "b"  # unique op names
+
+
+def test_only_user_keys_and_env_requirements():
+    node = Node(id="f", component_type="dagster_fivetran.FivetranAccountComponent", label="Fivetran",
+                attributes={"workspace": {"account_id": "acc", "api_key": "{{ env('FIVETRAN_API_KEY') }}",
+                                          "api_secret": "{{ env.FIVETRAN_API_SECRET }}"}},
+                translation={"group_name": "fivetran"})
+    files = generate_files(build("F", [node], []))
+    doc = defs_of(files, "fivetran")
+    assert set(doc) == {"type", "attributes", "requirements"}
+    assert doc["attributes"]["translation"] == {"group_name": "fivetran"}
+    assert doc["requirements"] == {"env": ["FIVETRAN_API_KEY", "FIVETRAN_API_SECRET"]}
+    assert "dagster-fivetran" in files["pyproject.toml"]
+    assert files[".env.example"] == "FIVETRAN_API_KEY=\nFIVETRAN_API_SECRET=\n"
+
+
+def test_factory_edges_keep_internal_deps_and_skip_implied_sources():
+    p = build("D", [script("up", "Up", ["raw/orders"]), script("cfg", "Cfg", ["settings"]), dbt_node()],
+              [("up", "dbt"), ("cfg", "dbt")])
+    deps = defs_of(generate_files(p), "transform")["attributes"]["translation"]["deps"]
+    assert deps.startswith("{{ spec.deps + ")  # never replaces dbt's own deps
+    assert "settings" in deps and "raw/orders" not in deps  # raw/orders is a dbt source already
+
+
+def test_hostile_labels_and_names_stay_inside(tmp_path):
+    labels = ["Transform", "transform", "../../x", "CON", "", "数据", "it's \"q\"", "a\nb", "{{ env('X') }}"]
+    nodes = [script(f"n{i}", lab, [f"k{i}"]) for i, lab in enumerate(labels)]
+    p = build("../json", nodes, [(f"n{i}", f"n{i + 1}") for i in range(len(labels) - 1)])
+    files = generate_files(p)
+    for rel in files:
+        assert not rel.startswith("/") and ".." not in rel.split("/")
+    out = export_folder(p, tmp_path / "out")
+    for f in out.rglob("*"):
+        assert f.resolve().is_relative_to(out.resolve())
+    assert len([f for f in files if f.endswith("defs.yaml")]) == len(labels)
+
+
+def test_node_file_escaping_is_refused():
+    node = script("a", "A", ["a"])
+    node.files = {"../evil.py": "x"}
+    with pytest.raises(CodegenError):
+        generate_files(build("X", [node], []))
+
+
+def test_preview_equals_export_and_is_deterministic(tmp_path):
+    p = build("D", [script("a", "A", ["a"]), sling_node(), dbt_node()], [("a", "dbt"), ("sling", "dbt")])
+    files = generate_files(p)
+    out = export_folder(p, tmp_path / "one")
+    written = {f.relative_to(out).as_posix(): f.read_bytes() for f in out.rglob("*") if f.is_file()}
+    assert written == {k: v.encode() for k, v in files.items()}
+    export_folder(p, tmp_path / "one", force=True)
+    again = {f.relative_to(out).as_posix(): f.read_bytes() for f in out.rglob("*") if f.is_file()}
+    assert again == written
+    z1 = export_zip(p, tmp_path / "a.zip").read_bytes()
+    z2 = export_zip(p, tmp_path / "b.zip").read_bytes()
+    assert z1 == z2
+    with zipfile.ZipFile(tmp_path / "a.zip") as zf:
+        assert {n: zf.read(n) for n in zf.namelist()} == written
+
+
+def test_refuses_non_empty_folder(tmp_path):
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "keep.txt").write_text("x")
+    with pytest.raises(ExportError):
+        export_folder(chain(), tmp_path / "out")
+    assert (tmp_path / "out" / "keep.txt").read_text() == "x"
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no staging left behind
+
+
+def test_schema_driven_traits():
+    schema = {"properties": {"assets": {"anyOf": [{"type": "array", "items": {"$ref": "#/$defs/A"}}]},
+                             "execution": {"$ref": "#/$defs/E"}},
+              "required": ["execution"],
+              "$defs": {"A": {"properties": {"key": {}, "deps": {}}}, "E": {"properties": {"name": {}}}}}
+
+    class Info:
+        type = "my_pkg.components.Custom"
+        distribution = None
+
+    Info.schema = schema
+    node = Node(id="c", component_type="my_pkg.components.Custom", label="C",
+                attributes={"execution": {"fn": "x"}, "assets": [{"key": "c"}]})
+    p = build("C", [script("a", "A", ["a"]), node], [("a", "c")])
+    doc = defs_of(generate_files(p, {"my_pkg.components.Custom": Info}), "c")
+    assert doc["attributes"]["assets"][0]["deps"] == ["a"]
+    assert doc["attributes"]["execution"]["name"] == "c"
+    # without registry info, an unknown type falls back to post_processing (keeps existing deps)
+    doc = defs_of(generate_files(p), "c")
+    assert doc["post_processing"]["assets"][-1]["attributes"]["deps"].startswith("{{ asset.deps + ")
+    assert generate(p).warnings == []
