@@ -1,25 +1,180 @@
-"""Live validation for the open document (placeholder interface; the property-panel issue fills it).
+"""Live validation for the open document.
 
-Signals ``problems_changed(dict)`` mapping node id -> list[Problem] (services.validation.Problem);
-validation results are never written into the project.
+Every model change restarts a short debounce timer; when it fires, a snapshot of the project (plain data,
+copied on the UI thread) goes to one worker thread that runs ``services.validation.validate_project`` (the
+first run imports Dagster, 1-3 s). Results come back through a queued signal and are applied on the UI
+thread only if no newer snapshot was taken since (a generation counter), then ``problems_changed(dict)``
+announces node id -> list[Problem]. Validation results live here, never in the project.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+import threading
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from dagster_designer_qt.core.model import Edge, Project
+
+DEBOUNCE_MS = 250
+PROJECT_KEY = ""  # problems without a node (project-level) are filed under this key
+
+
+def _default_validator(project: Project, registry: Any) -> list:
+    from dagster_designer_qt.services.validation import validate_project
+
+    return validate_project(project, registry)
+
+
+class _RegistryView:
+    """What validation needs from the registry, safe to read from the worker (a dict lookup)."""
+
+    def __init__(self, registry_model: Any) -> None:
+        self._model = registry_model
+        inner = getattr(registry_model, "registry", None)
+        self.project_dir = getattr(inner, "project_dir", None)
+
+    def get(self, component_type: str):
+        return self._model.get(component_type)
+
+
+def snapshot(project: Project) -> Project:
+    """A detached copy of the project's data (no observers), for the worker thread."""
+    copy_ = Project(project.name, project_id=project.id, description=project.description,
+                    git_repo=project.git_repo, git_branch=project.git_branch)
+    copy_.graph.load([n.clone() for n in project.graph.iter_nodes()],
+                     [Edge(e.id, e.source, e.target, dict(e.extra)) for e in project.graph.iter_edges()])
+    return copy_
 
 
 class ValidationRunner(QObject):
     problems_changed = Signal(dict)
+    finished = Signal(int)  # a validation pass was applied (emitted even when nothing changed)
+    _finished = Signal(int, object)  # (generation, dict | Exception), from the worker thread
 
-    def __init__(self, document, context, parent: QObject | None = None):
+    def __init__(self, document, context, parent: QObject | None = None, *,
+                 validator: Callable[[Project, Any], list] | None = None, debounce_ms: int = DEBOUNCE_MS):
         super().__init__(parent)
         self.document = document
         self.context = context
-        self._problems: dict = {}
+        self.validator = validator or _default_validator
+        self._problems: dict[str, list] = {}
+        self._generation = 0
+        self._applied = 0
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(debounce_ms)
+        self._timer.timeout.connect(self.validate_now)
+        self._finished.connect(self._on_finished)
+        self._cond = threading.Condition()
+        self._job: tuple[int, Project, Any] | None = None
+        self._busy = False
+        self._closed = False
+        self._thread = threading.Thread(target=self._work, name="validation", daemon=True)
+        self._thread.start()
+        self._graph = None
+        self._project = None
+        self._watch(document.project)
+        document.project_replaced.connect(self._on_project_replaced)
+        registry = getattr(context, "registry", None)
+        loaded = getattr(registry, "components_loaded", None)
+        if loaded is not None:
+            loaded.connect(lambda *_a: self.schedule())
+        self.destroyed.connect(lambda *_a: self._close())
+        self.schedule()
 
+    # ---------------------------------------------------------------- public
     def problems(self) -> dict:
-        return dict(self._problems)
+        return {k: list(v) for k, v in self._problems.items()}
 
     def problems_for(self, node_id: str) -> list:
         return list(self._problems.get(node_id, []))
+
+    def generation(self) -> int:
+        return self._generation
+
+    def is_idle(self) -> bool:
+        return not self._timer.isActive() and self._applied == self._generation
+
+    def schedule(self) -> None:
+        """Validate after the debounce interval (restarted by every change)."""
+        if not self._closed:
+            self._timer.start()
+
+    def validate_now(self) -> None:
+        """Snapshot the project and hand it to the worker now."""
+        self._timer.stop()
+        registry = getattr(self.context, "registry", None)
+        if registry is not None and hasattr(registry, "is_loaded") and not registry.is_loaded():
+            return  # before the registry is known every node would be "unknown type"; revalidated on load
+        self._generation += 1
+        job = (self._generation, snapshot(self.document.project), _RegistryView(registry))
+        with self._cond:
+            self._job = job  # only the newest snapshot matters
+            self._cond.notify()
+
+    def close(self) -> None:
+        self._close()
+
+    # --------------------------------------------------------------- watching
+    def _watch(self, project: Project) -> None:
+        if self._graph is not None:
+            for sig in (self._graph.node_added, self._graph.node_removed, self._graph.edge_added,
+                        self._graph.edge_removed, self._graph.node_changed):
+                sig.disconnect(self._changed)
+        self._project = project
+        self._graph = project.graph
+        for sig in (self._graph.node_added, self._graph.node_removed, self._graph.edge_added,
+                    self._graph.edge_removed, self._graph.node_changed):
+            sig.connect(self._changed)
+
+    def _changed(self, *_args) -> None:
+        self.schedule()
+
+    def _on_project_replaced(self, project: Project) -> None:
+        self._watch(project)
+        self._generation += 1  # anything in flight is about the old project
+        if self._problems:
+            self._problems = {}
+            self.problems_changed.emit({})
+        self.schedule()
+
+    # ----------------------------------------------------------------- worker
+    def _work(self) -> None:
+        while True:
+            with self._cond:
+                while self._job is None and not self._closed:
+                    self._cond.wait()
+                if self._closed:
+                    return
+                generation, project, registry = self._job
+                self._job = None
+            try:
+                problems = self.validator(project, registry)
+                grouped: dict[str, list] = {}
+                for problem in problems:
+                    grouped.setdefault(problem.node_id or PROJECT_KEY, []).append(problem)
+                result: Any = grouped
+            except Exception as exc:  # noqa: BLE001 - reported, never raised on the worker
+                result = exc
+            try:
+                self._finished.emit(generation, result)
+            except RuntimeError:  # the runner was deleted meanwhile
+                return
+
+    def _on_finished(self, generation: int, result: Any) -> None:
+        if generation != self._generation:
+            return  # stale: a newer snapshot is on its way
+        self._applied = generation
+        if isinstance(result, Exception):
+            self.finished.emit(generation)
+            return
+        if result != self._problems:
+            self._problems = result
+            self.problems_changed.emit(self.problems())
+        self.finished.emit(generation)
+
+    def _close(self) -> None:
+        self._closed = True
+        with self._cond:
+            self._cond.notify_all()

@@ -1,9 +1,16 @@
-"""Problems panel (placeholder interface; the property-panel issue fills it)."""
+"""Problems panel: every validation problem of the document as a row (node, field, message). Activating a
+row (double-click or Enter) emits ``problem_activated(node_id, path)``, selects the node, and the main
+window sends the property panel there (``PropertyPanel.focus_field``)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QTreeWidget, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QStyle, QTreeWidget, QTreeWidgetItem, QWidget
+
+from dagster_designer_qt.core.schema import describe_path
+
+NODE_ROLE = Qt.ItemDataRole.UserRole
+PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class ProblemsPanel(QTreeWidget):
@@ -17,3 +24,71 @@ class ProblemsPanel(QTreeWidget):
         self.document = document
         self.validation = validation
         self.setHeaderLabels(["Node", "Field", "Problem"])
+        self.setRootIsDecorated(False)
+        self.setUniformRowHeights(True)
+        self.setAlternatingRowColors(True)
+        self.setSortingEnabled(False)
+        self.setColumnWidth(0, 160)
+        self.setColumnWidth(1, 180)
+        self.itemActivated.connect(self._activated)
+        self._graph = None
+        self._watch(document.project)
+        document.project_replaced.connect(self._on_project_replaced)
+        if validation is not None:
+            validation.problems_changed.connect(self.set_problems)
+            self.set_problems(validation.problems())
+
+    def _watch(self, project) -> None:
+        if self._graph is not None:
+            self._graph.node_changed.disconnect(self._on_node_changed)
+        self._graph = project.graph
+        self._graph.node_changed.connect(self._on_node_changed)
+
+    def _on_project_replaced(self, project) -> None:
+        self._watch(project)
+        self.set_problems(self.validation.problems() if self.validation is not None else {})
+
+    def _on_node_changed(self, _node_id: str, name: str) -> None:
+        if name == "label" and self.validation is not None:
+            self.set_problems(self.validation.problems())
+
+    def set_problems(self, problems: dict) -> None:
+        """Rows in graph order, errors before warnings within a node; project-level problems last."""
+        style = self.style()
+        icons = {"error": style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical),
+                 "warning": style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning),
+                 "info": style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation)}
+        graph = self.document.graph
+        order = {n.id: i for i, n in enumerate(graph.iter_nodes())}
+        self.clear()
+        items = []
+        for node_id in sorted(problems, key=lambda n: order.get(n, len(order))):
+            label = graph.node(node_id).label if node_id and graph.has_node(node_id) else "(project)"
+            rows = sorted(problems[node_id], key=lambda p: 0 if getattr(p, "severity", "") == "error" else 1)
+            for problem in rows:
+                path = tuple(getattr(problem, "path", ()) or ())
+                item = QTreeWidgetItem([label, describe_path(path), getattr(problem, "message", str(problem))])
+                item.setIcon(0, icons.get(getattr(problem, "severity", "error"), icons["error"]))
+                item.setToolTip(2, getattr(problem, "message", ""))
+                item.setData(0, NODE_ROLE, node_id or "")
+                item.setData(0, PATH_ROLE, list(path))
+                items.append(item)
+        self.addTopLevelItems(items)
+        errors = sum(1 for v in problems.values() for p in v if getattr(p, "severity", "") == "error")
+        self.setToolTip(f"{errors} error(s), {sum(len(v) for v in problems.values()) - errors} warning(s)")
+
+    def problem_count(self) -> int:
+        return self.topLevelItemCount()
+
+    def _activated(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        node_id = item.data(0, NODE_ROLE) or ""
+        path = tuple(item.data(0, PATH_ROLE) or ())
+        if node_id and self.document.graph.has_node(node_id):
+            self.document.set_selection([node_id])
+        self.problem_activated.emit(node_id, path)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentItem() is not None:
+            self._activated(self.currentItem())
+            return
+        super().keyPressEvent(event)

@@ -1,8 +1,171 @@
-"""Property panel (placeholder interface; the property-panel issue fills it)."""
+"""Property panel: the selected node's form (generated from its component's schema), project settings
+when nothing is selected, and a summary when several nodes are.
+
+Every user edit goes through the document (one undo command; typing in one field merges into one step via
+a merge key per node + field path). Model changes (undo/redo, other panels) refresh the visible form under
+a QSignalBlocker, so a refresh never creates a command. A form is built for one node id and only ever
+writes to that node, so switching the selection can't leak values.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QApplication,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dagster_designer_qt.core.attrs import env_var_name
+from dagster_designer_qt.core.post_processing_schema import POST_PROCESSING_SCHEMA
+from dagster_designer_qt.core.scaffold_templates import templates_for
+from dagster_designer_qt.core.schema import UNSET, Field, describe_path, parse_schema
+from dagster_designer_qt.ui.forms.base import FormContext
+from dagster_designer_qt.ui.forms.containers import ObjectEditor
+from dagster_designer_qt.ui.forms.leaves import YamlEditor
+from dagster_designer_qt.ui.forms.row import FieldRow
+
+NODE_SECTIONS = ("label", "attributes", "translation", "post_processing", "files")
+
+
+def _section(parent: QWidget, title: str) -> QLabel:
+    label = QLabel(title, parent)
+    label.setObjectName("sectionTitle")
+    font = label.font()
+    font.setBold(True)
+    label.setFont(font)
+    label.setContentsMargins(0, 8, 0, 2)
+    return label
+
+
+def _problem_parts(problem: Any) -> tuple[str, tuple, str, str]:
+    """(section, path within it, message, severity) for a Problem whose path is into the attributes
+    (a leading 'attributes' / 'post_processing' / 'files' / 'label' segment picks another section)."""
+    path = tuple(getattr(problem, "path", ()) or ())
+    section = "attributes"
+    if path and path[0] in NODE_SECTIONS and path[0] != "attributes" and len(path) >= 1:
+        section, path = path[0], path[1:]
+    elif path and path[0] == "attributes":
+        path = path[1:]
+    return section, path, getattr(problem, "message", str(problem)), getattr(problem, "severity", "error")
+
+
+class FilesEditor(QWidget):
+    """The node's files (name -> text): one editor per file, add/rename/remove, template files."""
+
+    def __init__(self, panel: "PropertyPanel", node_id: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.panel = panel
+        self.node_id = node_id
+        self.setObjectName("filesEditor")
+        self.edits: dict[str, QPlainTextEdit] = {}
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.holder = QVBoxLayout()
+        layout.addLayout(self.holder)
+        bar = QHBoxLayout()
+        self.add_button = QPushButton("Add file…", self)
+        self.add_button.clicked.connect(self._ask_add)
+        bar.addWidget(self.add_button)
+        self.template_button = QPushButton("Add template files", self)
+        self.template_button.setObjectName("addTemplateFiles")
+        self.template_button.clicked.connect(self.add_template_files)
+        bar.addWidget(self.template_button)
+        bar.addStretch(1)
+        layout.addLayout(bar)
+        self.refresh()
+
+    def _node(self):
+        return self.panel.document.graph.node(self.node_id)
+
+    def files(self) -> dict[str, str]:
+        return dict(self._node().files or {})
+
+    def refresh(self) -> None:
+        files = self.files()
+        if list(files) != list(self.edits):
+            while self.holder.count():
+                item = self.holder.takeAt(0)
+                if item.widget():
+                    item.widget().deleteLater()
+            self.edits = {}
+            for name, text in files.items():
+                box = QWidget(self)
+                box_layout = QVBoxLayout(box)
+                box_layout.setContentsMargins(0, 0, 0, 0)
+                line = QHBoxLayout()
+                line.addWidget(QLabel(name, box))
+                line.addStretch(1)
+                remove = QToolButton(box)
+                remove.setText("✕")
+                remove.setToolTip(f"Remove {name}")
+                remove.setAutoRaise(True)
+                remove.clicked.connect(lambda _c=False, n=name: self.remove_file(n))
+                line.addWidget(remove)
+                box_layout.addLayout(line)
+                edit = QPlainTextEdit(box)
+                edit.setObjectName(f"file:{name}")
+                edit.setAccessibleName(name)
+                edit.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+                edit.setMinimumHeight(100)
+                edit.setMaximumHeight(260)
+                edit.setTabChangesFocus(False)
+                edit.textChanged.connect(lambda n=name: self._edited(n))
+                box_layout.addWidget(edit)
+                self.holder.addWidget(box)
+                self.edits[name] = edit
+        for name, edit in self.edits.items():
+            if edit.toPlainText() != files.get(name, ""):
+                with QSignalBlocker(edit):
+                    edit.setPlainText(files.get(name, ""))
+        missing = {n for n in templates_for(self._node().component_type).files if n not in files}
+        self.template_button.setVisible(bool(missing))
+
+    def _edited(self, name: str) -> None:
+        files = self.files()
+        files[name] = self.edits[name].toPlainText()
+        self.panel.document.set_node_field(self.node_id, "files", files, merge_key=f"{self.node_id}/files/{name}",
+                                           text=f"Edit {name}")
+
+    def add_file(self, name: str, text: str = "") -> None:
+        files = self.files()
+        if not name or name in files:
+            return
+        files[name] = text
+        self.panel.document.set_node_field(self.node_id, "files", files, text=f"Add {name}")
+
+    def _ask_add(self) -> None:
+        name, ok = QInputDialog.getText(self, "Add file", "File name (relative to the component folder):")
+        if ok and name.strip():
+            self.add_file(name.strip())
+
+    def add_template_files(self) -> None:
+        files = self.files()
+        template = templates_for(self._node().component_type)
+        added = {n: t for n, t in template.files.items() if n not in files}
+        if added:
+            self.panel.document.set_node_field(self.node_id, "files", {**files, **added},
+                                               text="Add template files")
+
+    def remove_file(self, name: str) -> None:
+        files = self.files()
+        if name in files:
+            del files[name]
+            self.panel.document.set_node_field(self.node_id, "files", files or None, text=f"Remove {name}")
 
 
 class PropertyPanel(QWidget):
@@ -13,8 +176,431 @@ class PropertyPanel(QWidget):
         self.document = document
         self.context = context
         self.validation = validation
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Select a node to edit its properties."))
+        self.node_id: str | None = None
+        self.mode = "project"  # "project" | "node" | "multi"
+        self.form: ObjectEditor | None = None
+        self.attributes_yaml: YamlEditor | None = None
+        self.translation_row: FieldRow | None = None
+        self.post_processing_row: FieldRow | None = None
+        self.files_editor: FilesEditor | None = None
+        self.label_edit: QLineEdit | None = None
+        self.label_hint: QLabel | None = None
+        self.node_problems: QLabel | None = None
+        self.meta_edits: dict[str, QLineEdit] = {}
+        self._graph = None
+        self._project = None
 
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.heading = QLabel(self)
+        self.heading.setObjectName("propertyHeading")
+        self.heading.setContentsMargins(6, 4, 6, 4)
+        font = self.heading.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.heading.setFont(font)
+        layout.addWidget(self.heading)
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        layout.addWidget(self.scroll, 1)
+        self.content: QWidget | None = None
+
+        document.selection_changed.connect(self._on_selection)
+        document.project_replaced.connect(self._on_project_replaced)
+        if validation is not None:
+            validation.problems_changed.connect(self._on_problems)
+        registry = getattr(context, "registry", None)
+        if registry is not None and hasattr(registry, "components_loaded"):
+            registry.components_loaded.connect(lambda *_a: self.rebuild())
+        self._watch(document.project)
+        self.rebuild()
+
+    # ------------------------------------------------------------ plumbing
+    def _watch(self, project) -> None:
+        if self._graph is not None:
+            self._graph.node_changed.disconnect(self._on_node_changed)
+            self._project.meta_changed.disconnect(self._on_meta_changed)
+        self._project = project
+        self._graph = project.graph
+        self._graph.node_changed.connect(self._on_node_changed)
+        project.meta_changed.connect(self._on_meta_changed)
+
+    def _on_project_replaced(self, project) -> None:
+        self._watch(project)
+        self.rebuild()
+
+    def _on_selection(self, _ids: list) -> None:
+        self.rebuild()
+
+    def _schema_for(self, component_type: str) -> dict | None:
+        registry = getattr(self.context, "registry", None)
+        info = registry.get(component_type) if registry is not None else None
+        schema = getattr(info, "schema", None) if info is not None else None
+        return schema if isinstance(schema, dict) and schema else None
+
+    def _info(self, component_type: str):
+        registry = getattr(self.context, "registry", None)
+        return registry.get(component_type) if registry is not None else None
+
+    def _form_context(self, component_type: str) -> FormContext:
+        def base_dir() -> Path | None:
+            path = self.document.path
+            return Path(path).parent if path else None
+
+        return FormContext(base_dir=base_dir, component_type=component_type,
+                           env_var_for=lambda path: env_var_name(component_type, path))
+
+    # ------------------------------------------------------------- building
+    def rebuild(self) -> None:
+        old = self.content
+        if old is not None:
+            old.blockSignals(True)
+            for editor in (self.form, self.translation_row, self.post_processing_row, self.attributes_yaml):
+                if editor is not None:
+                    editor.blockSignals(True)
+        self.form = self.attributes_yaml = self.translation_row = self.post_processing_row = None
+        self.files_editor = None
+        self.label_edit = self.label_hint = self.node_problems = None
+        self.meta_edits = {}
+        self.content = QWidget()
+        self.content.setObjectName("propertyContent")
+        layout = QVBoxLayout(self.content)
+        layout.setContentsMargins(6, 2, 6, 6)
+        layout.setSpacing(2)
+        selection = [i for i in self.document.selection() if self.document.graph.has_node(i)]
+        if len(selection) == 1:
+            self.mode = "node"
+            self.node_id = selection[0]
+            self._build_node(layout, self.document.graph.node(self.node_id))
+        elif len(selection) > 1:
+            self.mode = "multi"
+            self.node_id = None
+            self._build_multi(layout, selection)
+        else:
+            self.mode = "project"
+            self.node_id = None
+            self._build_project(layout)
+        layout.addStretch(1)
+        self.scroll.setWidget(self.content)  # deletes the old content
+        if self.validation is not None and self.mode == "node":
+            self._on_problems(self.validation.problems())
+
+    def _build_project(self, layout: QVBoxLayout) -> None:
+        self.heading.setText("Project")
+        form = QFormLayout()
+        project = self.document.project
+        for name, title in (("name", "Name"), ("description", "Description"), ("git_repo", "Git repository"),
+                            ("git_branch", "Git branch")):
+            edit = QLineEdit(getattr(project, name) or "", self.content)
+            edit.setObjectName(f"project:{name}")
+            edit.setAccessibleName(title)
+            if name == "git_repo":
+                edit.setPlaceholderText("https://github.com/org/repo.git or a local path")
+            edit.textEdited.connect(lambda text, n=name: self._meta_edited(n, text))
+            form.addRow(title, edit)
+            self.meta_edits[name] = edit
+        layout.addLayout(form)
+        hint = QLabel("Select a node on the canvas to edit its properties.", self.content)
+        hint.setStyleSheet("color: palette(mid);")
+        hint.setWordWrap(True)
+        layout.addWidget(hint)
+
+    def _meta_edited(self, name: str, text: str) -> None:
+        value: Any = text
+        if name in ("description", "git_repo") and not text:
+            value = None
+        self.document.set_project_meta(name, value, merge_key=f"meta/{name}")
+
+    def _build_multi(self, layout: QVBoxLayout, selection: list[str]) -> None:
+        self.heading.setText(f"{len(selection)} nodes selected")
+        by_type: dict[str, int] = {}
+        for node_id in selection:
+            node = self.document.graph.node(node_id)
+            by_type[node.component_type] = by_type.get(node.component_type, 0) + 1
+        summary = QLabel(self.content)
+        summary.setObjectName("selectionSummary")
+        summary.setWordWrap(True)
+        lines = []
+        for node_id in selection:
+            node = self.document.graph.node(node_id)
+            problems = self.validation.problems_for(node_id) if self.validation is not None else []
+            errors = sum(1 for p in problems if getattr(p, "severity", "") == "error")
+            warnings = len(problems) - errors
+            flag = f"  — {errors} error(s), {warnings} warning(s)" if problems else ""
+            lines.append(f"• <b>{_esc(node.label)}</b> <span style='color:gray'>"
+                         f"{_esc(node.component_type.rsplit('.', 1)[-1])}</span>{flag}")
+        types = ", ".join(f"{n}× {t.rsplit('.', 1)[-1]}" for t, n in by_type.items())
+        summary.setText(f"<p>{types}</p>" + "<br>".join(lines))
+        layout.addWidget(summary)
+
+    def _build_node(self, layout: QVBoxLayout, node) -> None:
+        info = self._info(node.component_type)
+        self.heading.setText(node.label or node.component_type)
+        form = QFormLayout()
+        self.label_edit = QLineEdit(node.label, self.content)
+        self.label_edit.setObjectName("nodeLabel")
+        self.label_edit.setAccessibleName("Label")
+        self.label_edit.textEdited.connect(self._label_edited)
+        form.addRow("Label", self.label_edit)
+        type_label = QLabel(node.component_type, self.content)
+        type_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form.addRow("Type", type_label)
+        layout.addLayout(form)
+        self.label_hint = QLabel(self.content)
+        self.label_hint.setObjectName("labelHint")
+        self.label_hint.setStyleSheet("color: #b9770e;")
+        self.label_hint.setWordWrap(True)
+        layout.addWidget(self.label_hint)
+        self._update_label_hint(node.label)
+        self.node_problems = QLabel(self.content)
+        self.node_problems.setObjectName("nodeProblems")
+        self.node_problems.setStyleSheet("color: #c0392b;")
+        self.node_problems.setWordWrap(True)
+        self.node_problems.hide()
+        layout.addWidget(self.node_problems)
+        description = (getattr(info, "summary", "") or getattr(info, "description", "") or "").strip()
+        if description:
+            desc = QLabel(description.split("\n\n")[0], self.content)
+            desc.setWordWrap(True)
+            desc.setStyleSheet("color: palette(mid);")
+            layout.addWidget(desc)
+
+        layout.addWidget(_section(self.content, "Attributes"))
+        schema = self._schema_for(node.component_type)
+        ctx = self._form_context(node.component_type)
+        node_id = node.id
+        root: Field | None = None
+        if schema is not None:
+            root = parse_schema(schema)
+        if root is not None and root.kind == "object":
+            self.form = ObjectEditor(root, ctx, self.content, root=True)
+            self.form.setObjectName("attributesForm")
+            self.form.set_value(node.attributes)
+            self.form.value_edited.connect(lambda p, m: self._attributes_edited(node_id, p, m))
+            layout.addWidget(self.form)
+        else:
+            note = QLabel("This component type is not in the registry; its attributes are edited as YAML."
+                          if schema is None else "The schema isn't an object; edit the attributes as YAML.",
+                          self.content)
+            note.setWordWrap(True)
+            layout.addWidget(note)
+            self.attributes_yaml = YamlEditor(Field(kind="yaml", name="attributes", title="Attributes"), ctx,
+                                              self.content)
+            self.attributes_yaml.setObjectName("attributesYaml")
+            self.attributes_yaml.set_value(node.attributes or UNSET)
+            self.attributes_yaml.value_edited.connect(lambda p, m: self._yaml_attributes_edited(node_id))
+            layout.addWidget(self.attributes_yaml)
+
+        # legacy node-level translation (older files keep it next to the attributes; export merges it)
+        if node.translation is not None:
+            layout.addWidget(_section(self.content, "Translation (node level)"))
+            tfield = root.property("translation") if root is not None else None
+            if tfield is None or tfield.kind not in ("object", "union"):
+                tfield = Field(kind="yaml", name="translation", title="Translation")
+            self.translation_row = FieldRow(tfield, ctx, self.content, label="Translation", path=("translation",),
+                                            expanded=True)
+            self.translation_row.set_value(node.translation)
+            self.translation_row.value_edited.connect(
+                lambda p, m: self._field_edited(node_id, "translation", self.translation_row, p, m))
+            layout.addWidget(self.translation_row)
+
+        layout.addWidget(_section(self.content, "Post-processing"))
+        pp_field = parse_schema(POST_PROCESSING_SCHEMA)
+        self.post_processing_row = FieldRow(pp_field, ctx, self.content, label="Rules",
+                                            path=("post_processing",), expanded=node.post_processing is not None)
+        self.post_processing_row.setObjectName("field:post_processing")
+        self.post_processing_row.set_value(node.post_processing if node.post_processing is not None else UNSET)
+        self.post_processing_row.value_edited.connect(
+            lambda p, m: self._field_edited(node_id, "post_processing", self.post_processing_row, p, m))
+        layout.addWidget(self.post_processing_row)
+
+        layout.addWidget(_section(self.content, "Files"))
+        self.files_editor = FilesEditor(self, node_id, self.content)
+        layout.addWidget(self.files_editor)
+
+    # --------------------------------------------------------------- edits
+    def _label_edited(self, text: str) -> None:
+        if self.node_id is None:
+            return
+        self._update_label_hint(text)
+        if text.strip():
+            self.document.rename(self.node_id, text, merge_key=f"{self.node_id}/label")
+
+    def _update_label_hint(self, text: str) -> None:
+        if self.label_hint is None:
+            return
+        hint = ""
+        if not text.strip():
+            hint = "A node needs a label."
+        else:
+            taken = [n for n in self.document.graph.iter_nodes() if n.id != self.node_id and n.label == text]
+            if taken:
+                hint = (f"Another node is already called '{text}'; names must be unique in the export "
+                        f"(e.g. {self.document.unique_label(text, exclude=self.node_id)}).")
+        self.label_hint.setText(hint)
+        self.label_hint.setVisible(bool(hint))
+
+    def _attributes_edited(self, node_id: str, path: tuple, mergeable: bool) -> None:
+        if not self.document.graph.has_node(node_id) or self.form is None:
+            return
+        value = self.form.value()
+        key = f"{node_id}/attributes/{describe_path(path)}" if mergeable else None
+        self.document.set_attributes(node_id, value if isinstance(value, dict) else {}, merge_key=key)
+
+    def _yaml_attributes_edited(self, node_id: str) -> None:
+        value = self.attributes_yaml.value()
+        if value is UNSET:
+            value = {}
+        if isinstance(value, dict) and self.document.graph.has_node(node_id):
+            self.document.set_attributes(node_id, value, merge_key=f"{node_id}/attributes/yaml")
+
+    def _field_edited(self, node_id: str, name: str, row: FieldRow, path: tuple, mergeable: bool) -> None:
+        if not self.document.graph.has_node(node_id):
+            return
+        value = row.value()
+        key = f"{node_id}/{name}/{describe_path(path)}" if mergeable else None
+        self.document.set_node_field(node_id, name, None if value is UNSET else value, merge_key=key)
+
+    # ------------------------------------------------------------- refresh
+    def _on_node_changed(self, node_id: str, name: str) -> None:
+        if self.mode == "multi" and node_id in self.document.selection():
+            self.rebuild()
+            return
+        if self.mode != "node" or node_id != self.node_id:
+            return
+        node = self.document.graph.node(node_id)
+        if name == "component_type":
+            self.rebuild()
+        elif name == "label":
+            self.heading.setText(node.label)
+            if self.label_edit is not None and self.label_edit.text() != node.label:
+                with QSignalBlocker(self.label_edit):
+                    self.label_edit.setText(node.label)
+            self._update_label_hint(node.label)
+        elif name == "attributes":
+            if self.form is not None:
+                if self.form.value() != node.attributes:
+                    with QSignalBlocker(self.form):
+                        self.form.set_value(node.attributes)
+            elif self.attributes_yaml is not None and self.attributes_yaml.value() != (node.attributes or UNSET):
+                with QSignalBlocker(self.attributes_yaml):
+                    self.attributes_yaml.set_value(node.attributes or UNSET)
+        elif name == "translation":
+            if (self.translation_row is None) != (node.translation is None):
+                self.rebuild()
+            elif self.translation_row is not None and self.translation_row.value() != node.translation:
+                with QSignalBlocker(self.translation_row):
+                    self.translation_row.set_value(node.translation)
+        elif name == "post_processing" and self.post_processing_row is not None:
+            current = self.post_processing_row.value()
+            wanted = node.post_processing if node.post_processing is not None else UNSET
+            if current != wanted:
+                with QSignalBlocker(self.post_processing_row):
+                    self.post_processing_row.set_value(wanted)
+        elif name == "files" and self.files_editor is not None:
+            self.files_editor.refresh()
+
+    def _on_meta_changed(self, name: str) -> None:
+        if self.mode != "project":
+            return
+        edit = self.meta_edits.get(name)
+        value = getattr(self.document.project, name) or ""
+        if edit is not None and edit.text() != value:
+            with QSignalBlocker(edit):
+                edit.setText(value)
+
+    def _on_problems(self, problems: dict) -> None:
+        if self.mode == "multi":
+            self.rebuild()
+            return
+        if self.mode != "node" or self.node_id is None:
+            return
+        sections: dict[str, list] = {s: [] for s in NODE_SECTIONS}
+        for problem in problems.get(self.node_id, []):
+            section, path, message, severity = _problem_parts(problem)
+            sections[section].append((path, message, severity))
+        if self.form is not None:
+            unplaced = self.form.set_problems(sections["attributes"])
+            self._show_node_problems(unplaced)
+        else:
+            self._show_node_problems(sections["attributes"])
+        if self.post_processing_row is not None:
+            self.post_processing_row.set_problems(sections["post_processing"])
+        if self.translation_row is not None:
+            self.translation_row.set_problems(sections["translation"])
+
+    def _show_node_problems(self, problems: list) -> None:
+        """Problems about the node as a whole (unknown type, unplaceable paths) under the heading."""
+        if self.node_problems is None:
+            return
+        text = "\n".join(("✖ " if s == "error" else "⚠ ") + (f"{describe_path(p)}: " if p else "") + m
+                         for p, m, s in problems)
+        self.node_problems.setText(text)
+        self.node_problems.setVisible(bool(text))
+
+    # --------------------------------------------------------------- focus
     def focus_field(self, node_id: str, path: tuple) -> None:
         """Select the node's form and put the keyboard focus in the field at ``path``."""
+        if not self.document.graph.has_node(node_id):
+            return
+        if self.document.selection() != [node_id]:
+            self.document.set_selection([node_id])
+        if self.mode != "node" or self.node_id != node_id:
+            self.rebuild()
+        path = tuple(path or ())
+        done = False
+        if path and path[0] == "label" and self.label_edit is not None:
+            self.label_edit.setFocus()
+            done = True
+        elif path and path[0] == "post_processing" and self.post_processing_row is not None:
+            done = self.post_processing_row.focus_path(path[1:])
+        elif path and path[0] == "translation" and self.translation_row is not None:
+            done = self.translation_row.focus_path(path[1:])
+        elif path and path[0] == "files" and self.files_editor is not None:
+            edit = self.files_editor.edits.get(path[1]) if len(path) > 1 else None
+            if edit is not None:
+                edit.setFocus()
+                done = True
+        if not done:
+            if path and path[0] == "attributes":
+                path = path[1:]
+            if self.form is not None:
+                done = self.form.focus_path(path) if path else self.form.focus_path(())
+            elif self.attributes_yaml is not None:
+                self.attributes_yaml.setFocus()
+                done = True
+        widget = QApplication.focusWidget()
+        if widget is not None and self.content is not None and self.content.isAncestorOf(widget):
+            self.scroll.ensureWidgetVisible(widget, 20, 40)
+
+    # ---------------------------------------------------------- test helpers
+    def row(self, *path) -> FieldRow | None:
+        """The FieldRow at an attribute path (expanding groups on the way); None if there is none."""
+        if self.form is None:
+            return None
+        editor: Any = self.form
+        row = None
+        for part in path:
+            from dagster_designer_qt.ui.forms.containers import ListEditor, MapEditor, ObjectEditor, UnionEditor
+
+            if isinstance(editor, FieldRow):
+                editor = editor.editor()
+            if isinstance(editor, UnionEditor):
+                editor = editor.child.editor()
+            if isinstance(editor, ObjectEditor):
+                row = editor.rows.get(part)
+            elif isinstance(editor, ListEditor):
+                row = editor.items[part] if isinstance(part, int) and part < len(editor.items) else None
+            elif isinstance(editor, MapEditor):
+                row = next((r for k, r in editor.entries if editor._entry_key(k) == part), None)
+            else:
+                row = None
+            if row is None:
+                return None
+            editor = row
+        return row
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

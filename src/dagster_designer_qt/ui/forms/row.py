@@ -1,0 +1,372 @@
+"""FieldRow: one labelled field. It owns the modes every field shares — Value, Template (a string in place
+of the value, where the schema allows one) and YAML (a value the editor can't show) — the reset button,
+the problem message under the field, and lazy building of collapsible groups."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QToolButton, QVBoxLayout, QWidget
+
+from dagster_designer_qt.core.attrs import env_template, is_template
+from dagster_designer_qt.core.schema import UNSET, Field
+from dagster_designer_qt.ui.forms.base import Editor, FormContext, FormProblem
+
+LABEL_WIDTH = 130
+_BLOCK_KINDS = {"object", "map", "array", "union", "text", "yaml"}
+_SEVERITY_COLOUR = {"error": "#c0392b", "warning": "#b9770e", "info": "#2e86c1"}
+
+
+class FieldRow(Editor):
+    def __init__(self, fld: Field, ctx: FormContext, parent: QWidget | None = None, *, label: str | None = None,
+                 path: tuple = (), expanded: bool | None = None, removable: bool = True):
+        super().__init__(fld, ctx, parent)
+        self.path = path  # absolute, for env-var suggestions
+        self.setObjectName(f"field:{fld.name}" if fld.name else "field")
+        self._value: Any = UNSET
+        self._mode = "value"
+        self._editor: Editor | None = None
+        self._template: QLineEdit | None = None
+        self._yaml: Editor | None = None
+        self._stash: Any = UNSET  # the value kept while in Template mode, restored on switching back
+        self._problems: list[FormProblem] = []
+        self.block = fld.kind in _BLOCK_KINDS or (fld.kind == "array" and fld.items is not None)
+        self.collapsible = fld.kind in ("object", "map", "array", "union")
+        self._expanded = bool(expanded) if expanded is not None else False
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 1, 0, 1)
+        outer.setSpacing(1)
+        self.header = QHBoxLayout()
+        self.header.setSpacing(3)
+        outer.addLayout(self.header)
+        text = label if label is not None else (fld.title or fld.name)
+        if self.collapsible:
+            self.title = QToolButton(self)
+            self.title.setObjectName("fieldExpander")
+            self.title.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            self.title.setAutoRaise(True)
+            self.title.setArrowType(Qt.ArrowType.DownArrow if self._expanded else Qt.ArrowType.RightArrow)
+            self.title.setText(text + (" *" if fld.required and fld.name else ""))
+            self.title.clicked.connect(self.toggle_expanded)
+            self.header.addWidget(self.title)
+            self.header.addStretch(1)
+        else:
+            self.title = QLabel(text + (" *" if fld.required and fld.name else ""), self)
+            self.title.setMinimumWidth(min(LABEL_WIDTH, 60) if not text else LABEL_WIDTH)
+            self.title.setMaximumWidth(LABEL_WIDTH if not self.block else 16777215)
+            self.title.setWordWrap(True)
+            self.header.addWidget(self.title)
+            if self.block:
+                self.header.addStretch(1)
+        if fld.description:
+            self.title.setToolTip(fld.description)
+        self.slot = QHBoxLayout()  # inline editors go in the header line, block editors below it
+        self.slot.setContentsMargins(0, 0, 0, 0)
+        if not self.block:
+            self.header.addLayout(self.slot, 1)
+        self.mode_button: QToolButton | None = None
+        if fld.template or fld.secret:
+            self.mode_button = QToolButton(self)
+            self.mode_button.setObjectName("templateToggle")
+            self.mode_button.setCheckable(True)
+            self.mode_button.setText("{ }" if fld.template_label == "Template" else "Aa")
+            self.mode_button.setToolTip(f"{fld.template_label} instead of a value, e.g. "
+                                        f"{{{{ env('VAR') }}}}" if fld.template_label == "Template"
+                                        else "Enter text instead of a structured value")
+            self.mode_button.setAccessibleName(fld.template_label)
+            self.mode_button.toggled.connect(self._mode_toggled)
+            self.header.addWidget(self.mode_button)
+            if fld.secret and not fld.template:
+                self.mode_button.setText("env")
+                self.mode_button.setCheckable(False)
+                self.mode_button.setToolTip("Fill in an environment variable template")
+                self.mode_button.clicked.connect(self._fill_env)
+        self.removable = removable
+        self.reset_button: QToolButton | None = None  # built when the field first holds a value
+        self.body = QWidget(self) if self.block else None
+        if self.body is not None:
+            body_layout = QVBoxLayout(self.body)
+            body_layout.setContentsMargins(14 if self.collapsible else 0, 0, 0, 2)
+            body_layout.setSpacing(1)
+            body_layout.addLayout(self.slot)
+            outer.addWidget(self.body)
+            self.body.setVisible(self._expanded or not self.collapsible)
+        self.problem: QLabel | None = None  # built on the first problem
+        if not self.collapsible or self._expanded:
+            self._show_mode()
+
+    # ----------------------------------------------------------- editors
+    def _build_editor(self) -> Editor:
+        if self._editor is None:
+            from dagster_designer_qt.ui.forms.factory import create_editor
+
+            self._editor = create_editor(self.field, self.ctx, self, path=self.path)
+            self._editor.set_value(self._value if self._mode == "value" else self._stash)
+            self._editor.value_edited.connect(self._child_edited)
+            self.slot.addWidget(self._editor)
+            if self._problems:
+                self._apply_problems()
+        return self._editor
+
+    def _build_template(self) -> QLineEdit:
+        if self._template is None:
+            self._template = QLineEdit(self)
+            self._template.setObjectName("templateEdit")
+            self._template.setAccessibleName(f"{self.field.title or self.field.name} ({self.field.template_label})")
+            suggestion = self._env_suggestion()
+            self._template.setPlaceholderText(suggestion if self.field.secret or self.field.template_label ==
+                                              "Template" else self.field.placeholder() or "text")
+            self._template.textEdited.connect(self._template_edited)
+            self.slot.addWidget(self._template)
+        return self._template
+
+    def _build_yaml(self) -> Editor:
+        if self._yaml is None:
+            from dagster_designer_qt.ui.forms.leaves import YamlEditor
+
+            self._yaml = YamlEditor(self.field, self.ctx, self, compact=not self.block)
+            self._yaml.value_edited.connect(self._yaml_edited)
+            self.slot.addWidget(self._yaml)
+        return self._yaml
+
+    def _env_suggestion(self) -> str:
+        if self.ctx.env_var_for is not None:
+            return env_template(self.ctx.env_var_for(self.path))
+        return "{{ env('VAR') }}"
+
+    def _show_mode(self) -> None:
+        """Show the widget for the current mode (building it on first use)."""
+        if self.collapsible and not self._expanded:
+            return
+        if self._mode == "value":
+            self._build_editor().show()
+        elif self._editor is not None:
+            self._editor.hide()
+        if self._mode == "template":
+            edit = self._build_template()
+            with QSignalBlocker(edit):
+                edit.setText(self._value if isinstance(self._value, str) else "")
+            edit.show()
+        elif self._template is not None:
+            self._template.hide()
+        if self._mode == "yaml":
+            self._build_yaml().set_value(self._value)
+            self._yaml.show()
+        elif self._yaml is not None:
+            self._yaml.hide()
+        if self.mode_button is not None and self.mode_button.isCheckable():
+            with QSignalBlocker(self.mode_button):
+                self.mode_button.setChecked(self._mode == "template")
+        self.setFocusProxy(self._current_widget())
+
+    def _current_widget(self) -> QWidget | None:
+        return {"value": self._editor, "template": self._template, "yaml": self._yaml}.get(self._mode)
+
+    def _update_reset(self) -> None:
+        if self.reset_button is None and self.removable and self._value is not UNSET:
+            self.reset_button = QToolButton(self)
+            self.reset_button.setObjectName("resetField")
+            self.reset_button.setText("✕")
+            self.reset_button.setAutoRaise(True)
+            self.reset_button.setToolTip("Clear (remove the key; the default applies)")
+            self.reset_button.setAccessibleName("Clear")
+            self.reset_button.clicked.connect(self.clear)
+            self.header.addWidget(self.reset_button)
+        if self.reset_button is not None:
+            self.reset_button.setVisible(self._value is not UNSET)
+
+    # ------------------------------------------------------------- state
+    def value(self) -> Any:
+        return copy.deepcopy(self._value)
+
+    def mode(self) -> str:
+        return self._mode
+
+    def editor(self) -> Editor | None:
+        """The value editor (built on demand)."""
+        if self._mode != "value":
+            return None
+        if self.collapsible and not self._expanded:
+            self.set_expanded(True)
+        return self._build_editor()
+
+    def template_edit(self) -> QLineEdit | None:
+        return self._template if self._mode == "template" else None
+
+    def yaml_editor(self) -> Editor | None:
+        return self._yaml if self._mode == "yaml" else None
+
+    def set_value(self, value: Any) -> None:
+        value = copy.deepcopy(value)
+        self._value = value
+        if value is UNSET:
+            mode = self._mode if self._mode != "yaml" else "value"
+            if self._editor is None and self._template is None and self.field.template_label == "Text" \
+                    and self.field.required:
+                mode = "template"  # e.g. dbt `project`: the path string is the usual form
+        elif self.field.is_template_value(value):
+            mode = "template"
+        elif self.field.accepts(value):
+            mode = "value"
+        else:
+            mode = "yaml"
+        if self.field.kind in ("string", "text", "path") and mode == "template":
+            mode = "value"
+        self._mode = mode
+        if mode == "value" and self._editor is not None:
+            self._editor.set_value(value)
+        self._show_mode()
+        self._update_reset()
+
+    def clear(self) -> None:
+        """The user cleared the field: its key is removed."""
+        if self._value is UNSET:
+            return
+        self.set_value(UNSET)
+        self._edited((), False)
+
+    # ---------------------------------------------------------- expander
+    def is_expanded(self) -> bool:
+        return self._expanded or not self.collapsible
+
+    def set_expanded(self, expanded: bool) -> None:
+        if not self.collapsible or expanded == self._expanded:
+            return
+        self._expanded = expanded
+        self.title.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
+        if expanded:
+            self._show_mode()
+        if self.body is not None:
+            self.body.setVisible(expanded)
+        self._apply_problems()
+
+    def toggle_expanded(self) -> None:
+        self.set_expanded(not self._expanded)
+
+    # ------------------------------------------------------------ edits
+    def _child_edited(self, path: tuple, mergeable: bool) -> None:
+        self._value = self._editor.value()
+        self._update_reset()
+        self._edited(path, mergeable)
+
+    def _template_edited(self, text: str) -> None:
+        self._value = text if text else UNSET
+        self._update_reset()
+        self._edited((), True)
+
+    def _yaml_edited(self, _path: tuple, _mergeable: bool) -> None:
+        self._value = self._yaml.value()
+        self._update_reset()
+        if self._value is not UNSET and (self.field.accepts(self._value) or self.field.is_template_value(
+                self._value)) and self._yaml.is_valid():
+            pass  # stays in YAML mode while typing; the next refresh shows the proper editor
+        self._edited((), True)
+
+    def _mode_toggled(self, checked: bool) -> None:
+        """Value <-> Template. Switching to Template keeps the value aside (restored when switching back)."""
+        if checked and self._mode != "template":
+            self._stash = self._value
+            self._mode = "template"
+            new = UNSET
+            if self.field.secret:
+                new = self._env_suggestion()
+            changed = new != self._value
+            self._value = new
+            self._show_mode()
+            self._update_reset()
+            if self._template is not None:
+                self._template.setFocus()
+            if changed:
+                self._edited((), False)
+        elif not checked and self._mode == "template":
+            self._mode = "value"
+            restored = self._stash if self._stash is not UNSET and self.field.accepts(self._stash) else UNSET
+            changed = restored != self._value
+            self._value = restored
+            if self._editor is not None:
+                self._editor.set_value(restored)
+            self._show_mode()
+            self._update_reset()
+            if changed:
+                self._edited((), False)
+
+    def _fill_env(self) -> None:
+        """Secret string fields: put an env-var template in."""
+        suggestion = self._env_suggestion()
+        if self._value == suggestion:
+            return
+        self._value = suggestion
+        if self._editor is not None:
+            self._editor.set_value(suggestion)
+        self._update_reset()
+        self._edited((), False)
+
+    # ---------------------------------------------------------- problems
+    def set_problems(self, problems: list[FormProblem]) -> list[FormProblem]:
+        self._problems = list(problems)
+        self._apply_problems()
+        return []
+
+    def _apply_problems(self) -> None:
+        own = [p for p in self._problems if not p[0]]
+        deeper = [p for p in self._problems if p[0]]
+        unplaced = deeper
+        if deeper and self._mode == "value" and self._editor is not None and self.is_expanded():
+            unplaced = self._editor.set_problems(deeper)
+        elif self._editor is not None:
+            self._editor.set_problems([])
+        shown = own + [((), _where(p[0]) + p[1], p[2]) for p in unplaced]
+        secret_hint = self._secret_hint()
+        if secret_hint and not any("secret" in p[1] for p in shown):
+            shown.append(((), secret_hint, "warning"))
+        if not shown:
+            if self.problem is not None:
+                self.problem.hide()
+                self.problem.clear()
+            self.setProperty("severity", "")
+            return
+        if self.problem is None:
+            self.problem = QLabel(self)
+            self.problem.setObjectName("fieldProblem")
+            self.problem.setWordWrap(True)
+            self.problem.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+            self.layout().addWidget(self.problem)
+        worst = "error" if any(p[2] == "error" for p in shown) else shown[0][2]
+        self.problem.setText("\n".join(("⚠ " if p[2] != "error" else "✖ ") + p[1] for p in shown))
+        self.problem.setStyleSheet(f"color: {_SEVERITY_COLOUR.get(worst, '#c0392b')};")
+        self.problem.show()
+        self.setProperty("severity", worst)
+
+    def _secret_hint(self) -> str:
+        if self.field.secret and isinstance(self._value, str) and self._value and not is_template(self._value):
+            return "literal secret: use a template such as " + self._env_suggestion()
+        return ""
+
+    def problem_text(self) -> str:
+        return self.problem.text() if self.problem is not None and not self.problem.isHidden() else ""
+
+    # ------------------------------------------------------------- focus
+    def focus_path(self, path: tuple) -> bool:
+        if self.collapsible:
+            self.set_expanded(True)
+        if path and self._mode == "value":
+            editor = self._build_editor()
+            if editor.focus_path(path):
+                return True
+        widget = self._current_widget() or (self._build_editor() if self._mode == "value" else None)
+        if widget is not None:
+            target = widget.focusProxy() or widget
+            while target.focusProxy() is not None and target.focusProxy() is not target:
+                target = target.focusProxy()
+            target.setFocus(Qt.FocusReason.OtherFocusReason)
+            return True
+        return False
+
+
+def _where(path: tuple) -> str:
+    from dagster_designer_qt.core.schema import describe_path
+
+    return f"{describe_path(path)}: " if path else ""
