@@ -1,31 +1,109 @@
-"""Builds the QApplication and the main window. Nothing happens at import time."""
+"""Builds the QApplication, the AppContext and main windows. Nothing happens at import time.
+
+No dagster import happens here: the registry reads its disk cache (warm start) or loads in the
+background; heavy modules (codegen, export, git) are imported when first used.
+"""
 
 from __future__ import annotations
 
 import sys
 
+_WINDOWS: list = []
+_SHARED: dict = {}
+
 
 def _application():
+    from PySide6.QtCore import QCoreApplication, Qt
+    from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()
     if app is None:
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
         app = QApplication(sys.argv[:1])
         app.setApplicationName("Dagster Designer")
+        app.setApplicationDisplayName("Dagster Designer")
         app.setOrganizationName("DagsterDesigner")
+        app.setDesktopFileName("dagster-designer")
+    QCoreApplication.setApplicationName("Dagster Designer")
     return app
 
 
-def create_main_window(project_path: str | None = None):
-    """Return the main window (using the running QApplication or creating one) without running the loop."""
-    _application()
-    from PySide6.QtWidgets import QLabel, QMainWindow
+def _shared(context=None):
+    """The AppContext and ThemeManager all windows share (made once per QApplication)."""
+    from PySide6.QtWidgets import QApplication
 
-    window = QMainWindow()
-    window.setObjectName("mainWindow")
-    window.setWindowTitle("Dagster Designer")
-    window.setCentralWidget(QLabel("Dagster Designer"))
+    app = QApplication.instance()
+    if _SHARED.get("app") is not app or context is not None:
+        from dagster_designer_qt.ui import settings as ui_settings
+        from dagster_designer_qt.ui.context import AppContext
+        from dagster_designer_qt.ui.theme import ThemeManager
+
+        if context is None:
+            from dagster_designer_qt.ui.registry_model import RegistryModel
+
+            context = AppContext(registry=RegistryModel(), settings=ui_settings.open_settings())
+        theme = ThemeManager(ui_settings.theme(context.settings))
+        theme.apply()
+        _SHARED.update(app=app, context=context, theme=theme)
+        if not context.registry.is_loaded() and not context.registry.is_loading():
+            context.registry.start()
+    return _SHARED["context"], _SHARED["theme"]
+
+
+def windows() -> list:
+    return list(_WINDOWS)
+
+
+def forget_window(window) -> None:
+    if window in _WINDOWS:
+        _WINDOWS.remove(window)
+
+
+def open_window(context=None, theme=None, project_path: str | None = None, *, show: bool = True):
+    from dagster_designer_qt.ui.main_window import MainWindow
+
+    if context is None or theme is None:
+        context, theme = _shared(context)
+    window = MainWindow(context, theme)
+    _WINDOWS.append(window)
+    if project_path:
+        window.files.open_project(project_path)
+    if show:
+        window.show()
     return window
+
+
+def create_main_window(project_path: str | None = None, *, context=None):
+    """Return the main window (using the running QApplication or creating one) without running the loop.
+
+    ``context`` (an AppContext) lets tests and scripts inject a registry and settings. Once the event
+    loop runs, the window offers to restore work left by a crashed session.
+    """
+    from PySide6.QtCore import QTimer
+
+    _application()
+    ctx, theme = _shared(context)
+    window = open_window(ctx, theme, project_path, show=False)
+    if project_path is None or window.document.path is None:
+        QTimer.singleShot(0, lambda: _offer_recovery(window))
+    QTimer.singleShot(0, window.view.fit_to_window)
+    return window
+
+
+def _offer_recovery(window) -> None:
+    try:
+        from shiboken6 import isValid
+    except ImportError:  # pragma: no cover
+        isValid = lambda _o: True  # noqa: E731
+    if not isValid(window) or window not in _WINDOWS:
+        return
+
+    def elsewhere(project, original):
+        other = open_window(window.context, window.theme)
+        other.files.restore_into_document(project, original)
+
+    window.files.offer_recovery(open_elsewhere=elsewhere)
 
 
 def run_app(project_path: str | None = None) -> int:

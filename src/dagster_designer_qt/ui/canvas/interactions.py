@@ -1,0 +1,199 @@
+"""One class per mouse gesture on the canvas: pan, move, new edge, rubber band.
+
+Each has start/update/finish/cancel; the view forwards mouse events to the active one. Gestures change
+items only for live feedback; the model changes once, through a document verb, when the gesture finishes.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRect, QSize, Qt
+from PySide6.QtGui import QPainterPath
+from PySide6.QtWidgets import QGraphicsPathItem, QRubberBand
+
+from dagster_designer_qt.core.errors import GraphError
+from dagster_designer_qt.ui.canvas import style as S
+from dagster_designer_qt.ui.canvas.edge_item import curve
+
+
+class Interaction:
+    cursor: Qt.CursorShape | None = None
+
+    def __init__(self, view):
+        self.view = view
+        self.scene = view.graph_scene
+        self.document = view.document
+
+    def start(self, event) -> None:
+        pass
+
+    def update(self, event) -> None:
+        pass
+
+    def finish(self, event) -> None:
+        pass
+
+    def cancel(self) -> None:
+        pass
+
+
+class PanInteraction(Interaction):
+    """Middle-drag or Space+drag: scroll the view with the mouse."""
+
+    cursor = Qt.CursorShape.ClosedHandCursor
+
+    def start(self, event) -> None:
+        self._last = event.position()
+
+    def update(self, event) -> None:
+        delta = event.position() - self._last
+        self._last = event.position()
+        h, v = self.view.horizontalScrollBar(), self.view.verticalScrollBar()
+        h.setValue(h.value() - round(delta.x()))
+        v.setValue(v.value() - round(delta.y()))
+
+
+class MoveInteraction(Interaction):
+    """Drag selected nodes. Items move live; on release the document gets one Move command."""
+
+    cursor = Qt.CursorShape.SizeAllCursor
+
+    def start(self, event) -> None:
+        self._origin = self.view.mapToScene(event.position().toPoint())
+        self._items = [self.scene.nodes[i] for i in self.scene.selected_node_ids()]
+        self._start = {item: item.pos() for item in self._items}
+        edges = {}
+        for item in self._items:
+            for edge in item.edges:
+                edges[id(edge)] = edge
+        self._edges = list(edges.values())
+        self._moved = False
+
+    def update(self, event) -> None:
+        pos = self.view.mapToScene(event.position().toPoint())
+        delta = pos - self._origin
+        if not self._moved:
+            if abs(delta.x()) + abs(delta.y()) < 3 / max(self.view.zoom(), 1e-6):
+                return
+            self._moved = True
+        dx, dy = round(delta.x()), round(delta.y())
+        for item, start in self._start.items():
+            item.setPos(start.x() + dx, start.y() + dy)
+        for edge in self._edges:
+            edge.update_geometry()
+        self.scene.items_moved(self._items)
+        self.view.ensure_visible_while_dragging(event)
+
+    def finish(self, event) -> None:
+        if not self._moved:
+            return
+        positions = {item.node_id: (item.x(), item.y()) for item in self._items}
+        self.document.move_nodes(positions)
+
+    def cancel(self) -> None:
+        for item, start in self._start.items():
+            item.setPos(start)
+        for edge in self._edges:
+            edge.update_geometry()
+        self.scene.items_moved(self._items)
+
+
+class NewEdgeInteraction(Interaction):
+    """Drag from a port to a node's opposite port to connect. A refused connection shows why."""
+
+    cursor = Qt.CursorShape.CrossCursor
+
+    def __init__(self, view, node_item, port: str):
+        super().__init__(view)
+        self.node_item = node_item
+        self.port = port  # "out": dragging downstream; "in": dragging upstream
+        self._hover = None
+        self._temp = QGraphicsPathItem()
+        self._temp.setPen(self.scene.style.temp_edge_pen)
+        self._temp.setZValue(10)
+
+    def _anchor(self) -> QPointF:
+        return self.node_item.out_anchor() if self.port == "out" else self.node_item.in_anchor()
+
+    def start(self, event) -> None:
+        self.scene.addItem(self._temp)
+        self.node_item.set_hot_port(self.port)
+        self.update(event)
+
+    def _set_hover(self, item) -> None:
+        if item is self._hover:
+            return
+        if self._hover is not None:
+            self._hover.set_hot_port(None)
+        self._hover = item
+        if item is not None:
+            item.set_hot_port("in" if self.port == "out" else "out")
+
+    def update(self, event) -> None:
+        pos = self.view.mapToScene(event.position().toPoint())
+        target = self.scene.node_item_at(pos)
+        if target is self.node_item:
+            target = None
+        self._set_hover(target)
+        end = pos
+        if target is not None:
+            end = target.in_anchor() if self.port == "out" else target.out_anchor()
+        path = curve(self._anchor(), end) if self.port == "out" else curve(end, self._anchor())
+        self._temp.setPath(path)
+        self.view.ensure_visible_while_dragging(event)
+
+    def _cleanup(self) -> None:
+        self._set_hover(None)
+        self.node_item.set_hot_port(None)
+        if self._temp.scene() is not None:
+            self.scene.removeItem(self._temp)
+
+    def finish(self, event) -> None:
+        pos = self.view.mapToScene(event.position().toPoint())
+        target = self.scene.node_item_at(pos)
+        self._cleanup()
+        if target is None:
+            return
+        a, b = self.node_item.node_id, target.node_id
+        source, dest = (a, b) if self.port == "out" else (b, a)
+        try:
+            self.document.connect(source, dest)
+        except GraphError as exc:
+            self.view.reject_connection(str(exc), event.position().toPoint())
+
+    def cancel(self) -> None:
+        self._cleanup()
+
+
+class RubberBandInteraction(Interaction):
+    """Drag on empty canvas: select the nodes and edges the band touches (Ctrl/Shift adds)."""
+
+    def start(self, event) -> None:
+        self._origin = event.position().toPoint()
+        self._additive = bool(event.modifiers() & (Qt.KeyboardModifier.ControlModifier
+                                                   | Qt.KeyboardModifier.ShiftModifier))
+        self._band = QRubberBand(QRubberBand.Shape.Rectangle, self.view.viewport())
+        self._band.setGeometry(QRect(self._origin, QSize()))
+        self._band.show()
+        self._active = False
+        if not self._additive:
+            self.scene.clearSelection()
+
+    def update(self, event) -> None:
+        rect = QRect(self._origin, event.position().toPoint()).normalized()
+        if not self._active and rect.width() + rect.height() < 4:
+            return
+        self._active = True
+        self._band.setGeometry(rect)
+        path = QPainterPath()
+        path.addPolygon(self.view.mapToScene(rect))
+        operation = (Qt.ItemSelectionOperation.AddToSelection if self._additive
+                     else Qt.ItemSelectionOperation.ReplaceSelection)
+        self.scene.setSelectionArea(path, operation, Qt.ItemSelectionMode.IntersectsItemShape,
+                                    self.view.viewportTransform())
+
+    def finish(self, event) -> None:
+        self._band.hide()
+        self._band.deleteLater()
+
+    def cancel(self) -> None:
+        self.finish(None)

@@ -1,0 +1,419 @@
+"""GraphScene: node and edge items that follow the document's model events; holds no other truth.
+
+Also draws the grid, and for big graphs seen from far away an overview (every box and edge in two
+drawRects/drawLines calls) instead of thousands of Python paint() calls; items then carry
+ItemHasNoContents, which keeps them selectable and hit-testable but skips their paint().
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QToolTip
+
+from dagster_designer_qt.ui.canvas import style as S
+from dagster_designer_qt.ui.canvas.edge_item import EdgeItem
+from dagster_designer_qt.ui.canvas.node_item import NodeItem
+from dagster_designer_qt.ui.theme import LIGHT_CANVAS, CanvasColors, category_icon_name
+
+NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
+SCENE_MARGIN = 1500.0
+
+
+def module_category(component_type: str) -> str:
+    top = component_type.split(".", 1)[0]
+    if top.startswith("dagster_") and len(top) > 8:
+        return top[8:]
+    return top
+
+
+def short_type(component_type: str) -> str:
+    return component_type.rsplit(".", 1)[-1]
+
+
+class GraphScene(QGraphicsScene):
+    geometry_changed = Signal()  # nodes were added, removed or moved (overview, scene rect)
+
+    def __init__(self, document, registry=None, parent=None):
+        super().__init__(parent)
+        self.document = document
+        self.registry = registry  # RegistryModel-like: .get(type), .is_loaded()
+        self.nodes: dict[str, NodeItem] = {}
+        self.edges: dict[str, EdgeItem] = {}
+        self._problems: dict = {}
+        self._syncing = False
+        self._overview = False
+        self._ov_cache: tuple[list, list, list] | None = None
+        self._graph = None
+        self.set_colors(LIGHT_CANVAS)
+        self._rect_timer = QTimer(self)
+        self._rect_timer.setSingleShot(True)
+        self._rect_timer.setInterval(0)
+        self._rect_timer.timeout.connect(self._update_scene_rect)
+        self.selectionChanged.connect(self._on_scene_selection)
+        document.selection_changed.connect(self._on_document_selection)
+        document.project_replaced.connect(lambda _project: self.rebuild())
+        self.rebuild()
+
+    # ------------------------------------------------------------------ look
+    def set_colors(self, colors: CanvasColors, device_pixel_ratio: float = 2.0) -> None:
+        style = S.CanvasStyle(colors, device_pixel_ratio)
+        NodeItem.style = style
+        EdgeItem.style = style
+        self.style = style
+        for item in self.nodes.values():
+            item.set_texts(item.label, item.type_text)
+        self._ov_cache = None
+        self.update()
+
+    # ------------------------------------------------------------ build/sync
+    def rebuild(self) -> None:
+        graph = self.document.graph
+        if self._graph is not None:
+            self._disconnect_graph(self._graph)
+        self._syncing = True
+        try:
+            self.nodes.clear()
+            self.edges.clear()
+            self.clear()
+        finally:
+            self._syncing = False
+        self._graph = graph
+        for node in graph.iter_nodes():
+            self._add_node_item(node)
+        for edge in graph.iter_edges():
+            self._add_edge_item(edge)
+        graph.node_added.connect(self._on_node_added)
+        graph.node_removed.connect(self._on_node_removed)
+        graph.edge_added.connect(self._on_edge_added)
+        graph.edge_removed.connect(self._on_edge_removed)
+        graph.node_moved.connect(self._on_node_moved)
+        graph.node_changed.connect(self._on_node_changed)
+        self.setSceneRect(self._content_rect())
+        self._geometry_dirty()
+
+    def _disconnect_graph(self, graph) -> None:
+        graph.node_added.disconnect(self._on_node_added)
+        graph.node_removed.disconnect(self._on_node_removed)
+        graph.edge_added.disconnect(self._on_edge_added)
+        graph.edge_removed.disconnect(self._on_edge_removed)
+        graph.node_moved.disconnect(self._on_node_moved)
+        graph.node_changed.disconnect(self._on_node_changed)
+
+    def _component_view(self, component_type: str) -> tuple[str, str, bool, str]:
+        """(category, icon name, missing, type text) for a component type."""
+        info = self.registry.get(component_type) if self.registry is not None else None
+        if info is not None:
+            category = info.category or module_category(info.module)
+            return category, category_icon_name(category, info.icon), False, info.name
+        loaded = self.registry is not None and self.registry.is_loaded()
+        category = module_category(component_type)
+        if loaded:
+            return category, "cat-missing", True, f"Not installed: {component_type}"
+        return category, category_icon_name(category), False, short_type(component_type)
+
+    def _add_node_item(self, node) -> NodeItem:
+        item = NodeItem(node.id)
+        category, icon, missing, type_text = self._component_view(node.component_type)
+        item.set_component(category, icon, missing)
+        item.set_texts(node.label, type_text)
+        problems = self._problems.get(node.id)
+        if problems:
+            item.set_problems(_severity(problems), len(problems))
+        item.setPos(node.x, node.y)
+        if self._overview:
+            item.setFlag(NO_CONTENTS, True)
+        self.addItem(item)
+        self.nodes[node.id] = item
+        return item
+
+    def _add_edge_item(self, edge) -> EdgeItem:
+        source, target = self.nodes[edge.source], self.nodes[edge.target]
+        item = EdgeItem(edge.id, source, target)
+        if self._overview:
+            item.setFlag(NO_CONTENTS, True)
+        source.edges.append(item)
+        target.edges.append(item)
+        self.addItem(item)
+        self.edges[edge.id] = item
+        return item
+
+    def refresh_components(self) -> None:
+        """Re-read category/icon/installed state of every node (after the registry loads)."""
+        for node in self.document.graph.iter_nodes():
+            item = self.nodes.get(node.id)
+            if item is None:
+                continue
+            category, icon, missing, type_text = self._component_view(node.component_type)
+            item.set_component(category, icon, missing)
+            if type_text != item.type_text:
+                item.set_texts(item.label, type_text)
+        self._ov_cache = None
+
+    def set_problems(self, problems: dict) -> None:
+        old = self._problems
+        self._problems = dict(problems or {})
+        for node_id in set(old) | set(self._problems):
+            item = self.nodes.get(node_id)
+            if item is not None:
+                found = self._problems.get(node_id) or []
+                item.set_problems(_severity(found), len(found))
+
+    def problems_for(self, node_id: str) -> list:
+        return list(self._problems.get(node_id) or [])
+
+    # model events
+    def _on_node_added(self, node) -> None:
+        self._add_node_item(node)
+        self._geometry_dirty()
+
+    def _on_node_removed(self, node) -> None:
+        item = self.nodes.pop(node.id, None)
+        if item is not None:
+            self.removeItem(item)
+            self._geometry_dirty()
+
+    def _on_edge_added(self, edge) -> None:
+        self._add_edge_item(edge)
+        self._geometry_dirty()
+
+    def _on_edge_removed(self, edge) -> None:
+        item = self.edges.pop(edge.id, None)
+        if item is None:
+            return
+        for end in (item.source, item.target):
+            try:
+                end.edges.remove(item)
+            except ValueError:
+                pass
+        self.removeItem(item)
+        self._geometry_dirty()
+
+    def _on_node_moved(self, node_id: str, x: float, y: float) -> None:
+        item = self.nodes.get(node_id)
+        if item is None:
+            return
+        if item.x() != x or item.y() != y:
+            item.setPos(x, y)
+            for edge in item.edges:
+                edge.update_geometry()
+            self._geometry_dirty()
+
+    def _on_node_changed(self, node_id: str, field: str) -> None:
+        item = self.nodes.get(node_id)
+        if item is None:
+            return
+        node = self.document.graph.node(node_id)
+        if field == "label":
+            item.set_texts(node.label, item.type_text)
+        elif field == "component_type":
+            category, icon, missing, type_text = self._component_view(node.component_type)
+            item.set_component(category, icon, missing)
+            item.set_texts(node.label, type_text)
+
+    def _geometry_dirty(self) -> None:
+        self._ov_cache = None
+        if self._overview:
+            self.update()
+        self._rect_timer.start()
+        self.geometry_changed.emit()
+
+    def items_moved(self, items) -> None:
+        """Called by the move interaction after it moved items directly (before the model knows)."""
+        self._ov_cache = None
+        if self._overview:
+            self.update()
+
+    def _content_rect(self) -> QRectF:
+        rect = self.nodes_rect()
+        if rect.isNull():
+            rect = QRectF(0, 0, 800, 600)
+        return rect.adjusted(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN)
+
+    def _update_scene_rect(self) -> None:
+        wanted = self._content_rect().united(self.sceneRect())
+        if wanted != self.sceneRect():
+            self.setSceneRect(wanted)
+
+    def nodes_rect(self, node_ids=None) -> QRectF:
+        """The box around the nodes' bodies (all nodes, or the given ones), from the model's positions."""
+        graph = self.document.graph
+        if node_ids is None:
+            nodes = list(graph.iter_nodes())
+        else:
+            nodes = [graph.node(i) for i in node_ids if graph.has_node(i)]
+        if not nodes:
+            return QRectF()
+        xs = [n.x for n in nodes]
+        ys = [n.y for n in nodes]
+        left, top = min(xs), min(ys)
+        return QRectF(left, top, max(xs) - left + S.W, max(ys) - top + S.H)
+
+    # ------------------------------------------------------------- selection
+    def selected_node_ids(self) -> list[str]:
+        return [i.node_id for i in self.selectedItems() if isinstance(i, NodeItem)]
+
+    def selected_edge_ids(self) -> list[str]:
+        return [i.edge_id for i in self.selectedItems() if isinstance(i, EdgeItem)]
+
+    def _on_scene_selection(self) -> None:
+        self._ov_cache = None
+        if self._overview:
+            self.update()
+        if self._syncing:
+            return
+        ids = self.selected_node_ids()
+        order = {node_id: i for i, node_id in enumerate(self.nodes)}
+        self.document.set_selection(sorted(ids, key=lambda n: order.get(n, 0)))
+
+    def _on_document_selection(self, ids: list) -> None:
+        wanted = set(ids)
+        current = set(self.selected_node_ids())
+        if wanted == current:
+            return
+        self._syncing = True
+        try:
+            for node_id in current - wanted:
+                item = self.nodes.get(node_id)
+                if item is not None:
+                    item.setSelected(False)
+            for node_id in wanted - current:
+                item = self.nodes.get(node_id)
+                if item is not None:
+                    item.setSelected(True)
+        finally:
+            self._syncing = False
+        self._ov_cache = None
+
+    def select_nodes(self, node_ids, *, clear_edges: bool = True) -> None:
+        if clear_edges:
+            self._syncing = True
+            try:
+                for edge_id in self.selected_edge_ids():
+                    self.edges[edge_id].setSelected(False)
+            finally:
+                self._syncing = False
+        self.document.set_selection(list(node_ids))
+
+    def node_item_at(self, scene_pos: QPointF) -> NodeItem | None:
+        for item in self.items(scene_pos):
+            if isinstance(item, NodeItem):
+                return item
+        # ports stick out of the body; items() already covers them via the bounding rect
+        return None
+
+    # ------------------------------------------------------------- overview
+    def overview(self) -> bool:
+        return self._overview
+
+    def set_overview(self, on: bool) -> None:
+        if on == self._overview:
+            return
+        self._overview = on
+        for item in self.nodes.values():
+            item.setFlag(NO_CONTENTS, on)
+        for item in self.edges.values():
+            item.setFlag(NO_CONTENTS, on)
+        self._ov_cache = None
+        self.update()
+
+    def _overview_data(self) -> tuple[list, list, list]:
+        if self._ov_cache is None:
+            rects, selected, lines = [], [], []
+            for item in self.nodes.values():
+                rect = S.BODY.translated(item.pos())
+                (selected if item.isSelected() else rects).append(rect)
+            for edge in self.edges.values():
+                lines.append(QLineF(edge.source.pos() + S.OUT_PORT, edge.target.pos() + S.IN_PORT))
+            self._ov_cache = (rects, selected, lines)
+        return self._ov_cache
+
+    # -------------------------------------------------------------- drawing
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
+        st = self.style
+        painter.fillRect(rect, st.background)
+        scale = painter.worldTransform().m11()
+        self._draw_grid(painter, rect, scale)
+        if self._overview:
+            rects, selected, lines = self._overview_data()
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+            painter.setPen(st.overview_edge_pen)
+            if lines:
+                painter.drawLines(lines)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(st.overview_brush)
+            if rects:
+                painter.drawRects(rects)
+            painter.setBrush(st.overview_selected_brush)
+            if selected:
+                painter.drawRects(selected)
+
+    def _draw_grid(self, painter: QPainter, rect: QRectF, scale: float) -> None:
+        st = self.style
+        step = 20.0
+        while step * scale < 12:
+            step *= 5
+        major = step * 5
+        if major * scale > 4000:
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        left, top = rect.left(), rect.top()
+        for spacing, pen in ((step, st.grid_minor_pen), (major, st.grid_major_pen)):
+            if spacing * scale < 12:
+                continue
+            x0 = math.floor(left / spacing) * spacing
+            y0 = math.floor(top / spacing) * spacing
+            lines = []
+            x = x0
+            while x <= rect.right():
+                lines.append(QLineF(x, top, x, rect.bottom()))
+                x += spacing
+            y = y0
+            while y <= rect.bottom():
+                lines.append(QLineF(left, y, rect.right(), y))
+                y += spacing
+            if len(lines) < 2000:
+                painter.setPen(pen)
+                painter.drawLines(lines)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+
+    # ------------------------------------------------------------- tooltips
+    def helpEvent(self, event) -> None:  # noqa: N802
+        item = None
+        for candidate in self.items(event.scenePos()):
+            if isinstance(candidate, (NodeItem, EdgeItem)):
+                item = candidate
+                break
+        if isinstance(item, NodeItem):
+            QToolTip.showText(event.screenPos(), self.node_tooltip(item.node_id))
+        elif isinstance(item, EdgeItem):
+            QToolTip.showText(event.screenPos(), f"{item.source.label} → {item.target.label}")
+        else:
+            QToolTip.hideText()
+        event.accept()
+
+    def node_tooltip(self, node_id: str) -> str:
+        from html import escape
+
+        node = self.document.graph.node(node_id)
+        info = self.registry.get(node.component_type) if self.registry is not None else None
+        parts = [f"<b>{escape(node.label)}</b>", f"<code>{escape(node.component_type)}</code>"]
+        if info is not None and (info.summary or info.description):
+            parts.append(escape((info.summary or info.description).strip().splitlines()[0]))
+        elif self.nodes[node_id].missing:
+            parts.append("The package providing this component is not installed; its data is kept "
+                         "unchanged.")
+        for problem in self._problems.get(node_id) or []:
+            parts.append(f"{'⛔' if getattr(problem, 'severity', '') == 'error' else '⚠'} "
+                         f"{escape(str(getattr(problem, 'message', problem)))}")
+        return "<br>".join(parts)
+
+
+def _severity(problems) -> str | None:
+    if not problems:
+        return None
+    if any(getattr(p, "severity", "error") == "error" for p in problems):
+        return "error"
+    return "warning"

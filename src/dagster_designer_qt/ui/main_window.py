@@ -1,0 +1,268 @@
+"""The main window: composes the canvas, the docks, menus, toolbar and status bar. Behaviour lives in
+FileController (files), EditController (edit verbs), Actions (wiring) and the panels."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QWidget
+
+from dagster_designer_qt.ui import resources
+from dagster_designer_qt.ui import settings as ui_settings
+from dagster_designer_qt.ui.actions import Actions, show_about
+from dagster_designer_qt.ui.canvas.scene import GraphScene
+from dagster_designer_qt.ui.canvas.view import GraphView
+from dagster_designer_qt.ui.document import ProjectDocument
+from dagster_designer_qt.ui.edit_controller import EditController
+from dagster_designer_qt.ui.file_controller import FileController, Prompts
+from dagster_designer_qt.ui.panels.palette import ComponentPalette
+from dagster_designer_qt.ui.panels.preview_panel import PreviewPanel
+from dagster_designer_qt.ui.panels.problems_panel import ProblemsPanel
+from dagster_designer_qt.ui.panels.property_panel import PropertyPanel
+from dagster_designer_qt.ui.recovery import RecoveryManager
+from dagster_designer_qt.ui.validation_runner import ValidationRunner
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, context, theme, document: ProjectDocument | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setAccessibleName("Dagster Designer")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+        self.setWindowIcon(resources.icon("app/dagster-designer"))
+        self.context = context
+        self.theme = theme
+        self.settings = context.settings
+        self.document = document or ProjectDocument(parent=self)
+        self.validation = ValidationRunner(self.document, context)
+        self.scene = GraphScene(self.document, context.registry, self)
+        self.view = GraphView(self.document, self.scene, self)
+        self.setCentralWidget(self.view)
+        self.palette = ComponentPalette(context.registry, theme, self)
+        self.property_panel = PropertyPanel(self.document, context, self.validation)
+        self.problems_panel = ProblemsPanel(self.document, self.validation)
+        self.preview_panel = PreviewPanel(self.document, context)
+        self.palette_dock = self._dock("paletteDock", "Components", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.property_dock = self._dock("propertyDock", "Properties", self.property_panel,
+                                        Qt.DockWidgetArea.RightDockWidgetArea)
+        self.problems_dock = self._dock("problemsDock", "Problems", self.problems_panel,
+                                        Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.preview_dock = self._dock("previewDock", "Preview", self.preview_panel,
+                                       Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.problems_dock, self.preview_dock)
+        self.problems_dock.raise_()
+        self.resizeDocks([self.palette_dock, self.property_dock], [250, 340], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.problems_dock], [190], Qt.Orientation.Vertical)
+
+        self.prompts = Prompts(self)
+        self.files = FileController(self.document, self.settings, self.prompts, context.registry, self)
+        self.edit = EditController(self.document, self.scene, self.view, self)
+        self.recovery = RecoveryManager(self.document, parent=self)
+        self.actions = Actions(self)
+        self.actions.build_menus()
+        self.addToolBar(self.actions.build_toolbar())
+        self._build_status_bar()
+        self._connect()
+        self._git_dialog = None
+        self.setTabOrder(self.palette.search, self.palette.tree)
+        self.setTabOrder(self.palette.tree, self.view)
+        self.setTabOrder(self.view, self.property_panel)
+        self.update_title()
+        self.resize(1440, 900)
+        self._restore_layout()
+
+    # ------------------------------------------------------------ building
+    def _dock(self, name: str, title: str, widget: QWidget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setAccessibleName(title)
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def docks(self) -> list[QDockWidget]:
+        return [self.palette_dock, self.property_dock, self.problems_dock, self.preview_dock]
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        bar.setObjectName("statusBar")
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("statusCounts")
+        self.zoom_label = QLabel(self)
+        self.zoom_label.setObjectName("statusZoom")
+        self.zoom_label.setMinimumWidth(48)
+        self.registry_label = QLabel(self)
+        self.registry_label.setObjectName("statusRegistry")
+        bar.addPermanentWidget(self.registry_label)
+        bar.addPermanentWidget(self.count_label)
+        bar.addPermanentWidget(self.zoom_label)
+        self._update_counts()
+        self._update_registry_label()
+        self.zoom_label.setText("100%")
+
+    def _connect(self) -> None:
+        doc, registry = self.document, self.context.registry
+        doc.modified_changed.connect(lambda _m: self.update_title())
+        doc.path_changed.connect(lambda _p: self.update_title())
+        doc.project_replaced.connect(self._on_project_replaced)
+        doc.project.meta_changed.connect(self._on_meta_changed)
+        doc.undo_stack.indexChanged.connect(lambda _i: self._update_counts())
+        self.validation.problems_changed.connect(self.scene.set_problems)
+        self.scene.set_problems(self.validation.problems())
+        registry.components_loaded.connect(lambda _c: (self.scene.refresh_components(),
+                                                       self._update_registry_label()))
+        registry.loading_started.connect(self._update_registry_label)
+        registry.loading_failed.connect(lambda msg: self.statusBar().showMessage(
+            f"Could not load components: {msg}", 10000))
+        self.palette.component_activated.connect(lambda t: self.edit.add_component(t))
+        self.view.component_dropped.connect(self.edit.add_component)
+        self.view.connection_rejected.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.view.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f}%"))
+        self.view.context_menu_requested.connect(
+            lambda pos, over: self.actions.context_menu(over).popup(pos))
+        self.problems_panel.problem_activated.connect(self.show_problem)
+        for source in (self.files, self.edit):
+            source.status.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        self.files.recent_changed.connect(self.actions.update_recent)
+        self.theme.changed.connect(self._apply_theme)
+        self._apply_theme(self.theme.colors)
+
+    # ------------------------------------------------------------ updates
+    def update_title(self) -> None:
+        doc = self.document
+        self.setWindowTitle(f"{doc.display_name()}[*] — Dagster Designer")
+        self.setWindowModified(doc.is_modified())
+        self.setWindowFilePath(str(doc.path) if doc.path else "")
+
+    def _on_project_replaced(self, project) -> None:
+        project.meta_changed.connect(self._on_meta_changed)
+        self.update_title()
+        self._update_counts()
+        QTimer.singleShot(0, self.view.fit_to_window)
+
+    def _on_meta_changed(self, name: str) -> None:
+        if name == "name":
+            self.update_title()
+
+    def _update_counts(self) -> None:
+        g = self.document.graph
+        n, e = g.node_count(), g.edge_count()
+        self.count_label.setText(f"{n} node{'s' if n != 1 else ''}, {e} connection{'s' if e != 1 else ''}")
+
+    def _update_registry_label(self) -> None:
+        registry = self.context.registry
+        if registry.is_loading() and not registry.is_loaded():
+            self.registry_label.setText("Loading components…")
+        elif registry.is_loaded():
+            self.registry_label.setText(f"{len(registry.components())} component types")
+        else:
+            self.registry_label.setText("")
+
+    def _apply_theme(self, colors) -> None:
+        dpr = self.devicePixelRatioF() if self.isVisible() else max(2.0, self.devicePixelRatioF())
+        self.scene.set_colors(colors, dpr)
+        self.view.apply_style()
+        self.actions.recolor_icons()
+
+    def set_theme(self, choice: str) -> None:
+        ui_settings.set_theme(self.settings, choice)
+        self.theme.set_choice(choice)
+        if choice in self.actions.themes:
+            self.actions.themes[choice].setChecked(True)
+
+    # ------------------------------------------------------------ verbs
+    def open_path(self, path: str) -> bool:
+        return self.files.open_project(path)
+
+    def show_problem(self, node_id: str, path: tuple) -> None:
+        if not self.document.graph.has_node(node_id):
+            return
+        self.scene.select_nodes([node_id])
+        self.view.center_on_node(node_id)
+        self.property_dock.show()
+        self.property_dock.raise_()
+        self.property_panel.focus_field(node_id, tuple(path))
+
+    def rename_selected(self) -> None:
+        ids = self.document.selection()
+        if len(ids) != 1:
+            return
+        node = self.document.graph.node(ids[0])
+        label = self.prompts.ask_text("Rename", "Name:", node.label)
+        if label is not None:
+            self.edit.rename(node.id, label)
+
+    def focus_panel(self, which: str) -> None:
+        target = {"palette": (self.palette_dock, self.palette.search),
+                  "canvas": (None, self.view),
+                  "properties": (self.property_dock, self.property_panel),
+                  "problems": (self.problems_dock, self.problems_panel)}[which]
+        dock, widget = target
+        if dock is not None:
+            dock.show()
+            dock.raise_()
+        widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if which == "properties" and not self.property_panel.hasFocus():
+            self.property_panel.focusNextChild()
+
+    def new_window(self):
+        from dagster_designer_qt.app import open_window
+
+        return open_window(self.context, self.theme)
+
+    def close_all(self) -> None:
+        from dagster_designer_qt.app import windows
+
+        for window in list(windows()):
+            if not window.close():
+                return
+
+    def open_git_dialog(self) -> None:
+        try:
+            from dagster_designer_qt.ui.dialogs.git_dialog import GitDialog
+        except ImportError as exc:
+            self.prompts.show_error("Git", f"Git support is not available: {exc}")
+            return
+        if self._git_dialog is None:
+            registry = self.context.registry
+            self._git_dialog = GitDialog(
+                lambda: self.document.project, self, settings=self.settings,
+                session=self.context.extras.get("git_session"),
+                components_provider=lambda: ({c.type: c for c in registry.components()}
+                                             if registry.is_loaded() else None))
+            self.context.extras.setdefault("git_session", self._git_dialog.session)
+        self._git_dialog.show()
+        self._git_dialog.raise_()
+        self._git_dialog.activateWindow()
+
+    def show_about(self) -> None:
+        show_about(self)
+
+    # ------------------------------------------------------------ settings
+    def _restore_layout(self) -> None:
+        geometry = self.settings.value(ui_settings.KEY_GEOMETRY)
+        state = self.settings.value(ui_settings.KEY_STATE)
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state, ui_settings.STATE_VERSION)
+
+    def save_layout(self) -> None:
+        self.settings.setValue(ui_settings.KEY_GEOMETRY, self.saveGeometry())
+        self.settings.setValue(ui_settings.KEY_STATE, self.saveState(ui_settings.STATE_VERSION))
+        self.settings.sync()
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        if not self.files.maybe_save():
+            event.ignore()
+            return
+        self.save_layout()
+        self.recovery.close()
+        if self._git_dialog is not None:
+            self._git_dialog.close()
+        event.accept()
+        from dagster_designer_qt.app import forget_window
+
+        forget_window(self)
