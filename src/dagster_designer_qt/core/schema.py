@@ -496,14 +496,19 @@ def _variant_score(variant: Field, value: Any) -> int:
     return -1
 
 
-def switch_variant(value: Any, new: Field) -> Any:
-    """The value after picking variant ``new``: shared keys are kept, the variant's const tags are set."""
+def switch_variant(value: Any, new: Field, old: Field | None = None) -> Any:
+    """The value after picking variant ``new`` (from ``old``): keys both variants describe are kept, the
+    old variant's own keys are dropped, and the new variant's const tags are set."""
     if new.kind == "object":
         names = {p.name for p in new.properties}
+        old_names = {p.name for p in old.properties} if old is not None and old.kind == "object" else set()
         kept = {}
         if isinstance(value, dict):
-            kept = {k: v for k, v in value.items() if (k in names or not new.closed) and k not in new.tag}
-            kept = {k: v for k, v in kept.items() if k in names or new.extra is not None}
+            for key, item in value.items():
+                if key in new.tag:
+                    continue
+                if key in names or (not new.closed and new.extra is not None and key not in old_names):
+                    kept[key] = item
         return {**dict(new.tag), **kept}
     if new.kind == "map":
         return dict(value) if isinstance(value, dict) else {}

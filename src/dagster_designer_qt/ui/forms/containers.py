@@ -502,10 +502,11 @@ class UnionEditor(Editor):
     def switch_to(self, index: int) -> None:
         if index == self._index and self._value is not UNSET:
             return
+        previous = self.field.variants[self._index]
         self._index = index
         with QSignalBlocker(self.combo):
             self.combo.setCurrentIndex(index)
-        self._value = switch_variant(self._value, self.field.variants[index])
+        self._value = switch_variant(self._value, self.field.variants[index], previous)
         if self._value == {} and not self.field.variants[index].tag:
             self._value = {}
         self._build_child()
