@@ -1,0 +1,111 @@
+"""Entry script of the PyInstaller bundle (packaging/dagster_designer.spec).
+
+It does what ``python -m dagster_designer_qt`` does, plus two things only a frozen app needs:
+
+* ``<bundle> -m dagster_designer_qt.<module> [ARGS...]`` runs that module as ``__main__``, like
+  ``python -m``. Helper processes are started as ``[sys.executable, "-m", module, ...]`` (the component
+  registry's ``dagster_designer_qt.services.registry_worker``); in a bundle ``sys.executable`` is the
+  bundle itself, so this is what makes those helpers work frozen without changing their callers. Only
+  modules of the ``dagster_designer_qt`` package are accepted.
+* ``DAGSTER_DESIGNER_AUTOCLOSE_MS=N``: N milliseconds after the QApplication exists, print the visible
+  top-level windows to stderr (``dagster-designer: autoclose: windows=[...]``) and close them all, so the
+  app quits with its normal exit code. Used to check a bundle's GUI headless::
+
+      QT_QPA_PLATFORM=offscreen DAGSTER_DESIGNER_AUTOCLOSE_MS=3000 dist/dagster-designer/dagster-designer
+
+  If no window is visible yet it retries every 500 ms; if the windows refuse to close it exits with 3
+  after 10 s. Without the variable nothing of this runs.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+OWN_PACKAGE = "dagster_designer_qt"
+AUTOCLOSE_ENV = "DAGSTER_DESIGNER_AUTOCLOSE_MS"
+
+
+def _run_module(argv: list[str]) -> int:
+    module = argv[2]
+    if module != OWN_PACKAGE and not module.startswith(OWN_PACKAGE + "."):
+        print(f"dagster-designer: error: -m accepts only {OWN_PACKAGE} modules, not {module!r}", file=sys.stderr)
+        return 2
+    import runpy
+
+    sys.argv = [module, *argv[3:]]
+    try:
+        runpy.run_module(module, run_name="__main__", alter_sys=True)
+    except SystemExit as exc:
+        code = exc.code
+        if code is None:
+            return 0
+        if isinstance(code, int):
+            return code
+        print(code, file=sys.stderr)
+        return 1
+    return 0
+
+
+def _start_autoclose(delay_ms: int) -> None:
+    """Watch (from a daemon thread) for the QApplication, then close its windows from the GUI thread."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while True:
+            widgets = sys.modules.get("PySide6.QtWidgets")  # never import Qt for headless commands
+            app = widgets.QApplication.instance() if widgets is not None else None
+            if app is not None:
+                break
+            time.sleep(0.05)
+        time.sleep(delay_ms / 1000.0)
+        from PySide6.QtCore import QMetaObject, QObject, Qt, QTimer, Slot
+
+        class Closer(QObject):
+            attempts = 0
+
+            @Slot()
+            def fire(self) -> None:
+                windows = [w for w in app.topLevelWidgets() if w.isVisible() and w.isWindow()]
+                if not windows:
+                    self.attempts += 1
+                    if self.attempts > 120:  # a minute without a window
+                        print("dagster-designer: autoclose: no window appeared", file=sys.stderr, flush=True)
+                        app.exit(3)
+                        return
+                    QTimer.singleShot(500, self.fire)
+                    return
+                names = [f"{w.objectName() or type(w).__name__}:{w.windowTitle()}" for w in windows]
+                print(f"dagster-designer: autoclose: windows={names}", file=sys.stderr, flush=True)
+                QTimer.singleShot(10_000, lambda: app.exit(3))  # only reached if closing didn't quit
+                app.closeAllWindows()
+
+        closer = Closer()
+        closer.moveToThread(app.thread())
+        watch.closer = closer  # keep the wrapper alive
+        QMetaObject.invokeMethod(closer, "fire", Qt.ConnectionType.QueuedConnection)
+
+    threading.Thread(target=watch, name="autoclose", daemon=True).start()
+
+
+def main() -> int:
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # harmless unless a helper uses multiprocessing
+    argv = list(sys.argv)
+    if len(argv) >= 3 and argv[1] == "-m":
+        return _run_module(argv)
+    raw = os.environ.get(AUTOCLOSE_ENV, "").strip()
+    if raw:
+        try:
+            _start_autoclose(max(0, int(raw)))
+        except ValueError:
+            print(f"dagster-designer: warning: ignoring {AUTOCLOSE_ENV}={raw!r} (not a number)", file=sys.stderr)
+    from dagster_designer_qt.cli import main as cli_main
+
+    return cli_main(argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
