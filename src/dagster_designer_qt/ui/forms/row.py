@@ -26,7 +26,8 @@ class FieldRow(Editor):
         self.path = path  # absolute, for env-var suggestions
         self.setObjectName(f"field:{fld.name}" if fld.name else "field")
         self._value: Any = UNSET
-        self._mode = "value"
+        # a required field whose usual form is text (dbt `project`: a path) starts in Text mode
+        self._mode = "template" if fld.template and fld.template_label == "Text" and fld.required else "value"
         self._editor: Editor | None = None
         self._template: QLineEdit | None = None
         self._yaml: Editor | None = None
@@ -204,9 +205,6 @@ class FieldRow(Editor):
         self._value = value
         if value is UNSET:
             mode = self._mode if self._mode != "yaml" else "value"
-            if self._editor is None and self._template is None and self.field.template_label == "Text" \
-                    and self.field.required:
-                mode = "template"  # e.g. dbt `project`: the path string is the usual form
         elif self.field.is_template_value(value):
             mode = "template"
         elif self.field.accepts(value):
