@@ -25,19 +25,25 @@ class ExportError(DesignerError):
     pass
 
 
-def _check_inside(root: Path, rel: str) -> Path:
-    target = (root / rel).resolve()
-    if not target.is_relative_to(root.resolve()) or target == root.resolve():
+def _check_relative(rel: str) -> None:
+    """Lexical check (no file system calls): a relative POSIX path without '..' or empty segments."""
+    parts = rel.split("/")
+    if not rel or rel.startswith("/") or "\\" in rel or ":" in parts[0] or \
+            any(part in ("", ".", "..") for part in parts):
         raise ExportError(f"refusing to write {rel!r}: it is outside the export folder")
-    return target
 
 
 def write_files(files: Mapping[str, str], root: Path) -> None:
     """Write path -> text below root (which must exist). Bytes are UTF-8, newlines as generated."""
+    made: set[str] = set()
+    base = str(root)
     for rel, text in files.items():
-        target = _check_inside(root, rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "wb") as handle:
+        _check_relative(rel)
+        folder = rel.rpartition("/")[0]
+        if folder and folder not in made:
+            os.makedirs(os.path.join(base, folder), exist_ok=True)
+            made.add(folder)
+        with open(os.path.join(base, rel), "wb") as handle:
             handle.write(text.encode("utf-8"))
 
 
