@@ -68,3 +68,18 @@ def test_hostile_names_load():
     for i in range(1, len(labels)):
         assert deps[f"k{i}"] == [f"k{i - 1}"]
         assert report.keys_of(f"n{i}") == [f"k{i}"]
+
+
+def test_example_project_loads():
+    from pathlib import Path
+
+    from dagster_designer_qt.services.project_store import load_project as read_project
+
+    path = Path(__file__).resolve().parents[2] / "resources" / "examples" / "analytics.ddp.json"
+    project = read_project(path)
+    env = {"SOURCE_DB_HOST": "localhost", "SOURCE_DB_USER": "u", "SOURCE_DB_PASSWORD": "p"}
+    report = load_project(project, env=env, timeout=120)
+    deps = report.deps_by_key()
+    assert deps["analytics/clean_orders"] == ["target/raw/customers", "target/raw/orders"] or \
+        set(deps["analytics/clean_orders"]) == {k for k in deps if k.startswith("target/")}
+    assert deps["analytics/daily_revenue"] == ["analytics/clean_orders"]
