@@ -59,6 +59,7 @@ class ValidationRunner(QObject):
         self.context = context
         self.validator = validator or _default_validator
         self._problems: dict[str, list] = {}
+        self.last_error: str | None = None  # why the last pass failed (validation itself crashed)
         self._generation = 0
         self._applied = 0
         self._timer = QTimer(self)
@@ -167,8 +168,10 @@ class ValidationRunner(QObject):
             return  # stale: a newer snapshot is on its way
         self._applied = generation
         if isinstance(result, Exception):
+            self.last_error = f"{type(result).__name__}: {result}"
             self.finished.emit(generation)
             return
+        self.last_error = None
         if result != self._problems:
             self._problems = result
             self.problems_changed.emit(self.problems())

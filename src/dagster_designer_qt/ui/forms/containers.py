@@ -179,7 +179,8 @@ class ListEditor(Editor):
 
     def _rebuild(self, expand: int | None = None) -> None:
         for row in self.items:
-            row.setParent(None)
+            self.holder_layout.removeWidget(row)
+            row.hide()
             row.deleteLater()
         self.items = []
         item_field = self.field.items
@@ -307,9 +308,11 @@ class MapEditor(Editor):
         return self.field.value or Field(kind="any")
 
     def _rebuild(self, focus_key: str | None = None) -> None:
-        for key_edit, row in self.entries:
-            row.parentWidget().setParent(None)
-            row.parentWidget().deleteLater()
+        for _key_edit, row in self.entries:
+            entry = row.parentWidget()
+            self.holder_layout.removeWidget(entry)
+            entry.hide()
+            entry.deleteLater()
         self.entries = []
         vfield = self._value_field()
         for key, value in self._value.items():
@@ -483,7 +486,8 @@ class UnionEditor(Editor):
 
     def _build_child(self) -> None:
         if self.child is not None:
-            self.child.setParent(None)
+            self.layout().removeWidget(self.child)
+            self.child.hide()
             self.child.deleteLater()
         variant = self.field.variants[self._index]
         self.child = FieldRow(variant, self.ctx, self, label="", path=self.path, expanded=True, removable=False)
