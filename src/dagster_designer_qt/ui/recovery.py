@@ -104,7 +104,7 @@ class RecoveryManager(QObject):
 
     def _on_clean_changed(self, clean: bool) -> None:
         if clean:
-            self.discard()
+            self.discard(modified=False)
 
     def _ensure_lock(self) -> None:
         if self._lock is None:
@@ -130,10 +130,10 @@ class RecoveryManager(QObject):
         self.autosaved.emit(str(self.data_path))
         return True
 
-    def discard(self) -> None:
+    def discard(self, modified: bool | None = None) -> None:
         if self._dead:
             return
-        self._changed = self.document.is_modified()
+        self._changed = self.document.is_modified() if modified is None else modified
         for path in (self.data_path, self.meta_path):
             try:
                 path.unlink()

@@ -115,6 +115,7 @@ class NewEdgeInteraction(Interaction):
         return self.node_item.out_anchor() if self.port == "out" else self.node_item.in_anchor()
 
     def start(self, event) -> None:
+        self._press = event.position()
         self.scene.addItem(self._temp)
         self.node_item.set_hot_port(self.port)
         self.update(event)
@@ -151,8 +152,9 @@ class NewEdgeInteraction(Interaction):
         pos = self.view.mapToScene(event.position().toPoint())
         target = self.scene.node_item_at(pos)
         self._cleanup()
-        if target is None:
-            return
+        moved = event.position() - self._press
+        if target is None or (target is self.node_item and abs(moved.x()) + abs(moved.y()) < 6):
+            return  # released on empty canvas, or a click on a port: nothing to say
         a, b = self.node_item.node_id, target.node_id
         source, dest = (a, b) if self.port == "out" else (b, a)
         try:
