@@ -1,0 +1,136 @@
+"""Component palette: grouping, search, tooltips, loading state, drag data, activation."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from PySide6.QtCore import Qt
+
+from dagster_designer_qt.services.registry import ComponentInfo
+from dagster_designer_qt.ui.canvas.view import COMPONENT_MIME
+from dagster_designer_qt.ui.panels.palette import ComponentPalette, display_name
+from dagster_designer_qt.ui.registry_model import RegistryModel
+
+
+def infos():
+    return [
+        ComponentInfo(type="dagster.FunctionComponent", name="FunctionComponent", module="dagster",
+                      category="dagster", icon="dagster", description="Runs a Python function."),
+        ComponentInfo(type="dagster_dbt.DbtProjectComponent", name="DbtProjectComponent", module="dagster_dbt",
+                      category="dbt", icon="dbt", description="Exposes a dbt project as assets."),
+        ComponentInfo(type="dagster_sling.SlingReplicationCollectionComponent",
+                      name="SlingReplicationCollectionComponent", module="dagster_sling", category="sling",
+                      icon="sling", description="Replicates tables between databases."),
+    ]
+
+
+class Warm:
+    def load_cached(self):
+        return infos()
+
+    def load(self, refresh=False):
+        return infos()
+
+
+class Cold:
+    def __init__(self):
+        self.release = threading.Event()
+
+    def load_cached(self):
+        return None
+
+    def load(self, refresh=False):
+        self.release.wait(10)
+        return infos()
+
+
+@pytest.fixture
+def palette(qtbot):
+    registry = RegistryModel(Warm())
+    registry.start()
+    widget = ComponentPalette(registry)
+    qtbot.addWidget(widget)
+    widget.show()
+    return widget
+
+
+def test_grouped_by_category_with_icons_and_tooltips(palette):
+    model = palette.model
+    groups = [model.item(r).text() for r in range(model.rowCount())]
+    assert groups == ["Dagster", "dbt", "Sling"]
+    dbt = model.item(1).child(0)
+    assert dbt.text() == "Dbt Project"
+    assert not dbt.icon().isNull()
+    assert "dbt project" in dbt.toolTip()
+
+
+def test_search_filters_by_name_type_and_description(palette, qtbot):
+    qtbot.keyClicks(palette.search, "dbt")
+    assert palette.component_types() == ["dagster_dbt.DbtProjectComponent"]
+    palette.search.clear()
+    qtbot.keyClicks(palette.search, "dagster_sling")
+    assert palette.component_types() == ["dagster_sling.SlingReplicationCollectionComponent"]
+    palette.search.clear()
+    qtbot.keyClicks(palette.search, "python function")
+    assert palette.component_types() == ["dagster.FunctionComponent"]
+    palette.search.clear()
+    qtbot.keyClicks(palette.search, "nothing-matches")
+    assert palette.component_types() == []
+    palette.search.clear()
+    assert len(palette.component_types()) == 3
+
+
+def test_enter_and_double_click_activate(palette, qtbot):
+    got = []
+    palette.component_activated.connect(got.append)
+    qtbot.keyClicks(palette.search, "sling")
+    qtbot.keyClick(palette.search, Qt.Key.Key_Return)
+    assert got == ["dagster_sling.SlingReplicationCollectionComponent"]
+    palette.search.clear()
+    index = palette.proxy.index(0, 0, palette.proxy.index(0, 0))
+    palette.tree.doubleClicked.emit(index)
+    assert got[-1] == "dagster.FunctionComponent"
+
+
+def test_down_arrow_moves_from_search_to_list(palette, qtbot):
+    palette.search.setFocus()
+    qtbot.keyClick(palette.search, Qt.Key.Key_Down)
+    assert palette.tree.hasFocus()
+
+
+def test_drag_data_names_the_component(palette):
+    group = palette.model.index(1, 0)
+    data = palette.model.mimeData([palette.model.index(0, 0, group)])
+    assert bytes(data.data(COMPONENT_MIME)).decode() == "dagster_dbt.DbtProjectComponent"
+
+
+def test_cold_start_shows_loading_then_the_list(qtbot):
+    cold = Cold()
+    registry = RegistryModel(cold)
+    widget = ComponentPalette(registry)
+    qtbot.addWidget(widget)
+    widget.show()
+    registry.start()
+    assert widget.is_loading_shown()
+    assert "Loading" in widget.status.text()
+    cold.release.set()
+    qtbot.waitUntil(lambda: not widget.is_loading_shown(), timeout=5000)
+    assert len(widget.component_types()) == 3
+
+
+def test_display_names():
+    assert display_name("SlingReplicationCollectionComponent") == "Sling Replication Collection"
+    assert display_name("Component") == "Component"
+
+
+def test_real_registry_lists_installed_integrations(qtbot):
+    """Against the real registry (helper process on a cold cache)."""
+    registry = RegistryModel()
+    widget = ComponentPalette(registry)
+    qtbot.addWidget(widget)
+    registry.start()
+    qtbot.waitUntil(registry.is_loaded, timeout=240_000)
+    types = widget.component_types()
+    assert "dagster_dbt.DbtProjectComponent" in types
+    assert "dagster.FunctionComponent" in types
