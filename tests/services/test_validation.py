@@ -244,20 +244,23 @@ GRAPH_CASES = [
     ([named("a", ["x", "y"]), named("b", ["z", "y/"])], [], "duplicate-asset-key",
      [("a", ("assets", 1, "key")), ("b", ("assets", 1, "key"))]),
     ([named("a", ["x", "x"])], [], "duplicate-asset-key", [("a", ("assets", 0, "key"))]),
-    ([fn("a", ["x"]), fn("b", ["y"])], [], "duplicate-op-name",
-     [("a", ("execution", "name")), ("b", ("execution", "name"))]),
+    # Unnamed ops get unique names from the exporter, so only names the user wrote can collide.
+    ([fn("a", ["x"]), fn("b", ["y"])], [], "duplicate-op-name", []),
     ([fn("a", ["x"], name="same"), fn("b", ["y"], name="same")], [], "duplicate-op-name",
      [("a", ("execution", "name")), ("b", ("execution", "name"))]),
     ([fn("a", ["x"], name="one"), fn("b", ["y"])], [], "duplicate-op-name", []),
     ([node("s1", SCRIPT, {"execution": {"path": "load.py"}, "assets": [{"key": "a"}]}),
       node("s2", SCRIPT, {"execution": {"path": "other/load.py"}, "assets": [{"key": "b"}]})],
+     [], "duplicate-op-name", []),
+    ([node("s1", SCRIPT, {"execution": {"path": "load.py", "name": "load"}, "assets": [{"key": "a"}]}),
+      node("s2", SCRIPT, {"execution": {"path": "other/x.py", "name": "load"}, "assets": [{"key": "b"}]})],
      [], "duplicate-op-name", [("s1", ("execution", "name")), ("s2", ("execution", "name"))]),
     ([node("d1", DBT, {"project": "p1", "op": {"name": "dbt"}}),
       node("d2", DBT, {"project": "p2", "op": {"name": "dbt"}})],
      [], "duplicate-op-name", [("d1", ("op", "name")), ("d2", ("op", "name"))]),
     ([node("q1", SQL, {"sql_template": "select 1", "connection": "c", "assets": [{"key": "a"}]}),
       node("q2", SQL, {"sql_template": "select 1", "connection": "c", "assets": [{"key": "b"}]})],
-     [], "duplicate-op-name", [("q1", ()), ("q2", ())]),
+     [], "duplicate-op-name", []),
     ([node("q1", SQL, {"sql_template": "select 1", "connection": "c", "assets": [{"key": "a"}]}),
       node("q2", SQL, {"sql_template": "select 2", "connection": "c", "assets": [{"key": "b"}]})],
      [], "duplicate-op-name", []),
@@ -286,7 +289,7 @@ def test_graph_checks(registry, nodes, edges, code, expected):
 
 
 def test_dangling_dep_is_a_warning_and_duplicates_are_errors(registry):
-    project = project_of([fn("a", ["x"]), fn("b", ["x"], deps=["nowhere"])])
+    project = project_of([named("a", ["x"]), fn("b", ["x"], deps=["nowhere"], name="op_a")])
     problems = validate_project(project, registry)
     severities = {p.code: p.severity for p in problems}
     assert severities == {"duplicate-asset-key": "error", "duplicate-op-name": "error", "dangling-dep": "warning"}

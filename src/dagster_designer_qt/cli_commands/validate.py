@@ -28,6 +28,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print the problems as JSON")
     p.add_argument("--project-dir", default=None,
                    help="a Dagster project folder whose own component types to include")
+    p.add_argument("--load", action="store_true",
+                   help="also export to a temporary folder and load it with Dagster; print the assets, "
+                        "their dependencies and the node that produced each")
 
 
 def static_problems(project: Project, registry: ComponentRegistry) -> list[Problem]:
@@ -78,4 +81,24 @@ def run(args: argparse.Namespace) -> int:
     project = load_project(args.project)
     registry = ComponentRegistry(project_dir=project_dir_arg(args.project_dir))
     problems = static_problems(project, registry)
-    return report(project, problems, as_json=args.json)
+    if not args.load:
+        return report(project, problems, as_json=args.json)
+    if has_errors(problems):
+        status = report(project, problems, as_json=args.json)
+        print("not loading with Dagster: fix the errors above first", file=sys.stderr)
+        return status
+    from dagster_designer_qt.services.loader import format_report, load_project as load_with_dagster
+
+    components = {c.type: c for c in registry.components}
+    loaded = load_with_dagster(project, components)
+    if args.json:
+        json.dump({"problems": [problem_dict(project, p) for p in problems],
+                   "errors": 0, "warnings": len(problems),
+                   "assets": [asset.__dict__ for asset in loaded.assets],
+                   "load_warnings": loaded.warnings}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    for p in problems:
+        print(format_problem(project, p))
+    print(format_report(loaded))
+    return 0

@@ -193,17 +193,29 @@ def _worker(root: Path) -> dict[str, Any]:
     return {"assets": assets, "seconds": round(time.perf_counter() - start, 3)}
 
 
+def _short_message(exc: BaseException) -> str:
+    """First line of the outer error (which component) plus the innermost cause (what went wrong).
+    Dagster's component errors embed a whole traceback and a tree drawing in their text."""
+    head = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    inner, seen = exc, set()
+    while id(inner) not in seen:
+        seen.add(id(inner))
+        nxt = inner.__cause__ or inner.__context__
+        if nxt is None:
+            break
+        inner = nxt
+    if inner is exc:
+        return str(exc).strip()[:4000] or type(exc).__name__
+    detail = (str(inner).strip().splitlines() or [""])[0]
+    return f"{head} {type(inner).__name__}: {detail}"[:4000]
+
+
 def _main(argv: list[str]) -> int:
     root = Path(argv[0]).resolve()
     try:
         data = _worker(root)
     except Exception as exc:  # report Dagster's message, not a traceback
-        message = str(exc).strip() or type(exc).__name__
-        cause = exc.__cause__
-        while cause is not None:
-            message += f"\n{type(cause).__name__}: {str(cause).strip()}"
-            cause = cause.__cause__
-        data = {"error": message[-4000:]}
+        data = {"error": _short_message(exc)}
     print(_MARK + json.dumps(data), flush=True)
     return 0
 

@@ -355,10 +355,14 @@ def graph_problems(project: Any, registry: Any) -> list[Problem]:
                     node.id, ("assets", index, "key") if index is not None else (),
                     f"asset key {key!r} is declared more than once ({labels}); asset keys must be unique",
                     ERROR, "duplicate-asset-key"))
+    # The exporter gives every op without a user-set name a unique one (codegen._op_names), so only
+    # names the user wrote can collide.
     ops: dict[str, list[Any]] = {}
     for node in nodes:
+        explicit = _explicit_op_names(node)
         for name in declared_op_names(node):
-            ops.setdefault(name, []).append(node)
+            if name in explicit:
+                ops.setdefault(name, []).append(node)
     for name, owners in ops.items():
         if len(owners) > 1:
             labels = ", ".join(dict.fromkeys(_label(n) for n in owners))
@@ -383,6 +387,17 @@ def graph_problems(project: Any, registry: Any) -> list[Problem]:
                 "external asset that nothing materializes (connect the component that makes it, or fix the key)",
                 WARNING, "dangling-dep"))
     return problems
+
+
+def _explicit_op_names(node: Any) -> set[str]:
+    """Op names written in the attributes (execution.name, op.name, replications[].op.name)."""
+    attrs = node.attributes if isinstance(node.attributes, dict) else {}
+    specs = [attrs.get("execution"), attrs.get("op")]
+    replications = attrs.get("replications")
+    if isinstance(replications, list):
+        specs += [r.get("op") for r in replications if isinstance(r, dict)]
+    return {spec["name"] for spec in specs
+            if isinstance(spec, dict) and isinstance(spec.get("name"), str) and spec["name"]}
 
 
 def _unique_nodes(nodes: list[Any]) -> list[Any]:
