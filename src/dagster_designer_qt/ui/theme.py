@@ -67,14 +67,14 @@ class CanvasColors:
 LIGHT_CANVAS = CanvasColors(
     name="light", background="#F4F5F7", grid_minor="#E7E9ED", grid_major="#D9DCE2",
     node_fill="#FFFFFF", node_border="#C5CAD3", node_text="#1F2329", node_subtext="#6B7280",
-    selection="#2F6FEB", edge="#8C94A3", edge_selected="#2F6FEB", port_fill="#FFFFFF",
+    selection="#2F6FEB", edge="#7A8392", edge_selected="#2F6FEB", port_fill="#FFFFFF",
     port_border="#7D8696", error="#D93025", warning="#E09B00", missing="#B3261E",
     overview_node="#AEB5C2", toast_fill="#2B2F36", toast_text="#FFFFFF",
 )
 DARK_CANVAS = CanvasColors(
     name="dark", background="#1C1F24", grid_minor="#23272D", grid_major="#2C3138",
     node_fill="#2A2E35", node_border="#424852", node_text="#E8EAED", node_subtext="#9AA1AC",
-    selection="#5B93FF", edge="#6F7785", edge_selected="#5B93FF", port_fill="#2A2E35",
+    selection="#5B93FF", edge="#808998", edge_selected="#5B93FF", port_fill="#2A2E35",
     port_border="#98A0AD", error="#FF6B5E", warning="#F5B93A", missing="#FF8A80",
     overview_node="#5A616C", toast_fill="#E8EAED", toast_text="#1C1F24",
 )

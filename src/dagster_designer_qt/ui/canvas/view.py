@@ -314,6 +314,18 @@ class GraphView(QGraphicsView):
         self._space = False
         super().focusOutEvent(event)
 
+    # -------------------------------------------------------------- painting
+    def paintEvent(self, event) -> None:  # noqa: N802
+        """In overview mode the scene's overview drawing is the whole picture: paint it directly and
+        skip QGraphicsView's walk over thousands of (content-less) items."""
+        if not self.graph_scene.overview() or self._interaction is not None:
+            return super().paintEvent(event)
+        painter = QPainter(self.viewport())
+        painter.setTransform(self.viewportTransform())
+        exposed = self.mapToScene(event.rect()).boundingRect()
+        self.graph_scene.drawBackground(painter, exposed)
+        painter.end()
+
     # ----------------------------------------------------------- drag & drop
     def dragEnterEvent(self, event) -> None:  # noqa: N802
         if event.mimeData().hasFormat(COMPONENT_MIME):
