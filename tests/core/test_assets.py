@@ -37,6 +37,18 @@ def test_declared_asset_keys(attributes, declares, expected):
     assert declared_asset_keys(n(attributes), declares_assets=declares) == expected
 
 
+@pytest.mark.parametrize("attributes, expected", [
+    ({"assets": [{"key": "a/b"}, {"key": " c "}]}, ["a/b", "c"]),
+    ({"assets": [{"key": T}, {"key": "b"}]}, None),  # one key only known at load time: all or nothing
+    ({"assets": [{"key": "a"}, {}]}, None),
+    ({"assets": [{"key": "a"}, "junk"]}, None),
+    ({"assets": [{"key": " / "}]}, None),
+    ({"assets": []}, []),
+])
+def test_declared_asset_keys_strict(attributes, expected):
+    assert declared_asset_keys(n(attributes), declares_assets=True, strict=True) == expected
+
+
 def test_declared_dep_keys_from_every_place():
     node = n({
         "assets": [{"key": "x", "deps": ["raw/a", T, "raw/b"]}, {"key": "y", "deps": ["raw/a"]}],

@@ -45,7 +45,8 @@ def _literal_strings(values: Any) -> Iterable[str]:
                 yield normalize_key(value)
 
 
-def declared_asset_keys(node: Any, *, declares_assets: bool | None = None) -> list[str] | None:
+def declared_asset_keys(node: Any, *, declares_assets: bool | None = None,
+                        strict: bool = False) -> list[str] | None:
     """The asset keys the node declares in ``attributes.assets``, in order (duplicates kept, so a caller
     can report them). ``None`` when they are only known after loading: an asset factory (dbt, Sling,
     Fivetran...), an unknown component, or ``assets`` given as a template.
@@ -53,6 +54,9 @@ def declared_asset_keys(node: Any, *, declares_assets: bool | None = None) -> li
     ``declares_assets`` comes from the registry (``not ComponentInfo.asset_factory``): ``False`` forces
     ``None``; ``True`` makes a missing ``assets`` mean "no assets" (``[]``). When it is ``None`` the
     attributes decide: a list under ``assets`` is read, anything else gives ``None``.
+
+    ``strict`` asks for all the keys or nothing: ``None`` as soon as one entry has no literal key (code
+    generation embeds the keys in templates and must not drop one).
     """
     if declares_assets is False:
         return None
@@ -67,6 +71,10 @@ def declared_asset_keys(node: Any, *, declares_assets: bool | None = None) -> li
             key = spec.get("key")
             if isinstance(key, str) and key.strip() and not is_template(key):
                 keys.append(normalize_key(key))
+                if keys[-1] or not strict:
+                    continue
+        if strict:
+            return None
     return keys
 
 

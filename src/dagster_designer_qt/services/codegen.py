@@ -25,6 +25,7 @@ import tomlkit
 import yaml
 
 from dagster_designer_qt.core import naming
+from dagster_designer_qt.core.assets import declared_asset_keys, normalize_key
 from dagster_designer_qt.core.errors import DesignerError
 from dagster_designer_qt.services.codegen_traits import TypeTraits, traits_for
 
@@ -123,6 +124,44 @@ def env_vars_in(value: Any) -> set[str]:
     return found
 
 
+def embeddable_keys(node: Any, traits: TypeTraits) -> list[str] | None:
+    """All of a declaring node's asset keys when every one is literal and safe to embed in a template
+    (edges to it then use the keys themselves); None when they are only known at load time."""
+    if not traits.declares_assets:
+        return None
+    keys = declared_asset_keys(node, declares_assets=True, strict=True)
+    if not keys or not all(_SAFE_KEY.match(k) for k in keys):
+        return None
+    return keys
+
+
+def dbt_source_keys(files: Mapping[str, str] | None) -> set[str]:
+    """dbt source keys found in a node's files (``sources:`` in a .yml): an upstream asset with
+    such a key is already linked by dbt, so the edge needs no extra dependency."""
+    keys: set[str] = set()
+    for name, text in (files or {}).items():
+        if not name.endswith((".yml", ".yaml")) or "sources:" not in text:
+            continue
+        try:
+            data = yaml.load(text, Loader=_Loader)
+        except yaml.YAMLError:
+            continue
+        sources = data.get("sources") if isinstance(data, dict) else None
+        for source in sources if isinstance(sources, list) else []:
+            if not isinstance(source, dict) or not isinstance(source.get("name"), str):
+                continue
+            for table in source.get("tables") or []:
+                if isinstance(table, dict) and isinstance(table.get("name"), str):
+                    meta = ((table.get("meta") or {}).get("dagster") or {}) if isinstance(
+                        table.get("meta"), dict) else {}
+                    custom = meta.get("asset_key") if isinstance(meta, dict) else None
+                    if isinstance(custom, list) and all(isinstance(p, str) for p in custom):
+                        keys.add("/".join(custom))
+                    else:
+                        keys.add(f"{source['name']}/{table['name']}")
+    return keys
+
+
 # ------------------------------------------------------------------ the generator
 class _Generator:
     def __init__(self, project: Any, components: Mapping[str, Any] | None):
@@ -165,20 +204,7 @@ class _Generator:
 
     # ----------------------------------------------------------- keys of a node
     def literal_keys(self, node_id: str) -> list[str] | None:
-        """The node's asset keys when they are literal, declared and safe to embed; else None."""
-        node = self.by_id[node_id]
-        if not self.traits[node_id].declares_assets:
-            return None
-        assets = node.attributes.get("assets")
-        if not isinstance(assets, list) or not assets:
-            return None
-        keys = []
-        for spec in assets:
-            key = spec.get("key") if isinstance(spec, dict) else None
-            if not isinstance(key, str) or not _SAFE_KEY.match(_norm(key)):
-                return None
-            keys.append(_norm(key))
-        return keys
+        return embeddable_keys(self.by_id[node_id], self.traits[node_id])
 
     def keys_expr(self, node_id: str, ctor: str | None) -> str:
         """A Jinja expression evaluating to the upstream node's asset keys."""
@@ -280,7 +306,7 @@ class _Generator:
             existing = []
         if isinstance(existing, list) and all(isinstance(d, str) and "{{" not in d for d in existing) \
                 and all(k is not None for k in up_literal):
-            have = {_norm(d) for d in existing}
+            have = {normalize_key(d) for d in existing}
             new = [k for ks in up_literal for k in ks if k not in have]  # type: ignore[union-attr]
             spec["deps"] = list(existing) + _dedupe(new)
             return
@@ -292,34 +318,8 @@ class _Generator:
         parts = [base] + [self.keys_expr(u, None) for u in ups]
         spec["deps"] = "{{ " + " + ".join(parts) + " }}"
 
-    def implied_keys(self, node: Any) -> set[str]:
-        """dbt source keys found in the node's own files (``sources:`` in a .yml): an upstream asset with
-        such a key is already linked by dbt, so the edge needs no extra dependency."""
-        keys: set[str] = set()
-        for name, text in (node.files or {}).items():
-            if not name.endswith((".yml", ".yaml")) or "sources:" not in text:
-                continue
-            try:
-                data = yaml.load(text, Loader=_Loader)
-            except yaml.YAMLError:
-                continue
-            sources = data.get("sources") if isinstance(data, dict) else None
-            for source in sources if isinstance(sources, list) else []:
-                if not isinstance(source, dict) or not isinstance(source.get("name"), str):
-                    continue
-                for table in source.get("tables") or []:
-                    if isinstance(table, dict) and isinstance(table.get("name"), str):
-                        meta = ((table.get("meta") or {}).get("dagster") or {}) if isinstance(
-                            table.get("meta"), dict) else {}
-                        custom = meta.get("asset_key") if isinstance(meta, dict) else None
-                        if isinstance(custom, list) and all(isinstance(p, str) for p in custom):
-                            keys.add("/".join(custom))
-                        else:
-                            keys.add(f"{source['name']}/{table['name']}")
-        return keys
-
     def _translation_with_deps(self, node: Any, translation: Any, ups: list[str]) -> Any:
-        implied = self.implied_keys(node)
+        implied = dbt_source_keys(node.files)
         if implied:
             ups = [u for u in ups if not (self.literal_keys(u) and set(self.literal_keys(u) or ()) <= implied)]
             if not ups:
@@ -347,7 +347,7 @@ class _Generator:
         out: dict[str, str] = {}
         seen: set[str] = set()
         for name, text in (node.files or {}).items():
-            rel = _safe_relpath(name)
+            rel = safe_relpath(name)
             if rel is None:
                 raise CodegenError(f"{node.label or node.id}: file name {name!r} is not allowed "
                                    "(use a relative path inside the component folder)")
@@ -462,10 +462,6 @@ def generate(project: Any, components: Mapping[str, Any] | None = None) -> Gener
 
 
 # ------------------------------------------------------------------ helpers
-def _norm(key: str) -> str:
-    return "/".join(p.strip() for p in key.strip().split("/") if p.strip())
-
-
 def _dedupe(items: Any) -> list[str]:
     return list(dict.fromkeys(items))
 
@@ -492,9 +488,9 @@ def _base_expr(existing: Any, ctor: str | None) -> str | None:
     if isinstance(existing, list):
         keys = []
         for d in existing:
-            if not isinstance(d, str) or not _SAFE_KEY.match(_norm(d)):
+            if not isinstance(d, str) or not _SAFE_KEY.match(normalize_key(d)):
                 return None
-            keys.append(_norm(d))
+            keys.append(normalize_key(d))
         return _jinja_keys(keys, ctor)
     if isinstance(existing, str):
         m = _TEMPLATE.match(existing)
@@ -503,7 +499,7 @@ def _base_expr(existing: Any, ctor: str | None) -> str | None:
     return None
 
 
-def _safe_relpath(name: Any) -> str | None:
+def safe_relpath(name: Any) -> str | None:
     """A node file name as a safe relative POSIX path inside the component folder, or None."""
     if not isinstance(name, str) or not name or "\\" in name or _WINDOWS_BAD.search(name.replace("/", "")):
         return None
