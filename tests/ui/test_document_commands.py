@@ -168,3 +168,13 @@ def test_selection_forgets_deleted_nodes(doc):
     doc.delete([a])
     assert doc.selection() == [b]
     assert seen[-1] == [b]
+
+
+def test_new_node_starts_from_its_scaffold_template(doc):
+    node_id = doc.add_node("dagster.PythonScriptComponent", label="Clean Orders")
+    node = doc.graph.node(node_id)
+    assert node.attributes["execution"] == {"path": "script.py"}
+    assert node.attributes["assets"] == [{"key": "clean_orders"}]
+    assert "script.py" in node.files
+    bare = doc.graph.node(doc.add_node("dagster.PythonScriptComponent", template=False))
+    assert bare.attributes == {} and bare.files is None

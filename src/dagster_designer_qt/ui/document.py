@@ -124,12 +124,18 @@ class ProjectDocument(QObject):
         return clipboard.unique_label(wanted, taken)
 
     def add_node(self, component_type: str, x: float = 0.0, y: float = 0.0, *, label: str | None = None,
-                 attributes: dict[str, Any] | None = None, files: dict[str, str] | None = None) -> str:
+                 attributes: dict[str, Any] | None = None, files: dict[str, str] | None = None,
+                 template: bool = True) -> str:
+        """Add a node. With neither attributes nor files given (and ``template``), it starts from the
+        component's scaffold template (core.scaffold_templates), with asset keys named after its label."""
         default = component_type.rsplit(".", 1)[-1].removesuffix("Component") or component_type
+        final_label = self.unique_label(label or default)
+        if template and attributes is None and files is None:
+            attributes, files = self._template(component_type, final_label)
         node = Node(
             id=new_id(),
             component_type=component_type,
-            label=self.unique_label(label or default),
+            label=final_label,
             x=float(x),
             y=float(y),
             attributes=copy.deepcopy(attributes or {}),
@@ -137,6 +143,19 @@ class ProjectDocument(QObject):
         )
         self._push(add_node_command(self.graph, node))
         return node.id
+
+    def _template(self, component_type: str, label: str) -> tuple[dict[str, Any], dict[str, str]]:
+        from dagster_designer_qt.core.naming import slug
+        from dagster_designer_qt.core.scaffold_templates import templates_for
+
+        template = templates_for(component_type)
+        attributes = template.attributes
+        assets = attributes.get("assets")
+        if isinstance(assets, list):  # a distinct key per node, so new nodes don't collide
+            for spec in assets:
+                if isinstance(spec, dict) and spec.get("key") == "my_asset":
+                    spec["key"] = slug(label, "asset")
+        return attributes, template.files
 
     def connect(self, source: str, target: str) -> str:
         """Add an edge; raises the model's GraphError (self-loop, duplicate, cycle) without pushing."""
