@@ -22,6 +22,14 @@ NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
 SCENE_MARGIN = 1500.0
 
 
+def display_name(name: str) -> str:
+    """``DbtProjectComponent`` -> ``Dbt Project`` (the palette shows the same names)."""
+    import re
+
+    base = name[: -len("Component")] if name.endswith("Component") and name != "Component" else name
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", base) or name
+
+
 def module_category(component_type: str) -> str:
     top = component_type.split(".", 1)[0]
     if top.startswith("dagster_") and len(top) > 8:
@@ -107,12 +115,12 @@ class GraphScene(QGraphicsScene):
         info = self.registry.get(component_type) if self.registry is not None else None
         if info is not None:
             category = info.category or module_category(info.module)
-            return category, category_icon_name(category, info.icon), False, info.name
+            return category, category_icon_name(category, info.icon), False, display_name(info.name)
         loaded = self.registry is not None and self.registry.is_loaded()
         category = module_category(component_type)
         if loaded:
             return category, "cat-missing", True, f"Not installed: {component_type}"
-        return category, category_icon_name(category), False, short_type(component_type)
+        return category, category_icon_name(category), False, display_name(short_type(component_type))
 
     def _add_node_item(self, node) -> NodeItem:
         item = NodeItem(node.id)

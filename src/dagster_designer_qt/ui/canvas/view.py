@@ -66,7 +66,6 @@ class GraphView(QGraphicsView):
         self._toast.setStyleSheet(
             f"QLabel#canvasMessage {{ background: {c.toast_fill}; color: {c.toast_text}; "
             f"border-left: 4px solid {c.error}; border-radius: 6px; padding: 8px 12px; }}")
-        self.setBackgroundBrush(self.graph_scene.style.background)
         self.viewport().update()
 
     def last_message(self) -> str:

@@ -3,8 +3,6 @@ the canvas or Enter/double-click to add at the view centre. Shows when the regis
 
 from __future__ import annotations
 
-import re
-
 from PySide6.QtCore import QMimeData, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
@@ -18,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from dagster_designer_qt.ui import resources
+from dagster_designer_qt.ui.canvas.scene import display_name  # noqa: F401 - re-exported
 from dagster_designer_qt.ui.canvas.view import COMPONENT_MIME
 from dagster_designer_qt.ui.theme import category_icon_name
 
@@ -31,12 +30,6 @@ def category_title(category: str) -> str:
     if not category:
         return "Other"
     return CATEGORY_TITLES.get(category, category.replace("_", " ").title())
-
-
-def display_name(name: str) -> str:
-    """``DbtProjectComponent`` -> ``Dbt Project``."""
-    base = name[: -len("Component")] if name.endswith("Component") and name != "Component" else name
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", base) or name
 
 
 def mime_data_for(component_type: str) -> QMimeData:
