@@ -150,24 +150,24 @@ def test_wheel_installs_and_runs_outside_source_tree(tmp_path: Path) -> None:
     assert not any(p and Path(p).resolve().is_relative_to(ROOT) for p in info["path"]), info["path"]
     example = Path(info["example"])
 
-    # The app's own resolver (ui/resources.py) agrees, when it is importable without a display.
-    resolver = subprocess.run([vpython, "-c", (
+    # The app's own resolver (ui/resources.py, importable without Qt) finds the installed copy too.
+    resolved = _run([vpython, "-c", (
         "from dagster_designer_qt.ui import resources as r; import json; "
-        "print(json.dumps([str(r.resources_root()), str(r.example_path('analytics'))]))"
-    )], env=env, cwd=str(work), capture_output=True, text=True, timeout=120)
-    if resolver.returncode == 0:
-        root_dir, resolved_example = map(Path, json.loads(resolver.stdout))
-        assert root_dir.resolve().is_relative_to(site), root_dir
-        assert resolved_example.resolve() == example.resolve()
+        "print(json.dumps([str(r.resources_root()), str(r.resource_path('examples', 'analytics.ddp.json'))]))"
+    )], env=env, cwd=work)
+    root_dir, resolved_example = map(Path, json.loads(resolved.stdout))
+    assert root_dir.resolve().is_relative_to(site), root_dir
+    assert resolved_example.resolve() == example.resolve()
 
     # 5. --version, then every installed component type, listed by the installed app.
     version = _run([app, "--version"], env=env, cwd=work).stdout
     assert re.fullmatch(r"dagster-designer \d+\.\d+\.\d+\S*\n", version), version
     listed = _run([app, "components", "--json"], env=env, cwd=work, timeout=300)
     rows = json.loads(listed.stdout)
+    errors = [row["error"] for row in rows if row.get("error")]
+    assert not errors, f"component packages that fail to import in the installed app: {errors}"
     types = {row["type"] for row in rows}
     assert EXPECTED_TYPES <= types, f"missing: {sorted(EXPECTED_TYPES - types)}"
-    assert not [row for row in rows if row.get("error")], [row["error"] for row in rows if row.get("error")]
 
     # 6. Export the example shipped inside the installed package.
     out = tmp_path / "exported"
@@ -178,3 +178,22 @@ def test_wheel_installs_and_runs_outside_source_tree(tmp_path: Path) -> None:
     assert defs_yaml, f"no defs.yaml exported under {out}"
     assert not any(ROOT.as_posix() in p.read_text() for p in out.rglob("*") if p.is_file() and p.suffix in
                    (".toml", ".yaml", ".py", ".json", ".md")), "the export refers to the source tree"
+
+    # 7. The exported project loads with the Dagster the wheel brought in (in-process, like `dg`), with
+    #    placeholder values for the variables its .env.example lists.
+    load_env = dict(env, PYTHONPATH=str(out / "src"), DAGSTER_HOME=str(home / "dagster_home"))
+    (home / "dagster_home").mkdir(exist_ok=True)
+    (home / "dagster_home" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    for line in (out / ".env.example").read_text().splitlines() if (out / ".env.example").exists() else []:
+        if "=" in line and not line.lstrip().startswith("#"):
+            load_env[line.split("=", 1)[0].strip()] = "placeholder"
+    loaded = _run([vpython, "-W", "ignore", "-c", (
+        "import json, sys; from pathlib import Path; import dagster as dg; "
+        "from dagster.components.core.component_tree import ComponentTree; "
+        "defs = ComponentTree.for_project(Path(sys.argv[1])).build_defs(); "
+        "dg.Definitions.validate_loadable(defs); g = defs.resolve_asset_graph(); "
+        "print(json.dumps({k.to_user_string(): sorted(p.to_user_string() for p in g.get(k).parent_keys) "
+        "for k in g.get_all_asset_keys()}))"
+    ), out], env=load_env, cwd=work, timeout=300)
+    deps = json.loads(loaded.stdout)
+    assert deps.get("analytics/daily_revenue") == ["analytics/clean_orders"], deps
