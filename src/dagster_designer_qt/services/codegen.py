@@ -124,6 +124,23 @@ def env_vars_in(value: Any) -> set[str]:
     return found
 
 
+def folder_slugs(nodes: Any) -> dict[str, str]:
+    """node id -> its folder under ``defs/`` (unique slugs of the labels, in node order)."""
+    nodes = list(nodes)
+    slugs = naming.unique_slugs([n.label or n.component_type.rsplit(".", 1)[-1] for n in nodes])
+    return {n.id: s for n, s in zip(nodes, slugs)}
+
+
+def node_file_problem(name: Any) -> str | None:
+    """Why a node file name can't be exported into its component folder, or None when it can."""
+    rel = safe_relpath(name)
+    if rel is None:
+        return f"file name {name!r} is not allowed (use a relative path inside the component folder)"
+    if rel.lower() in _RESERVED_FILES:
+        return f"file name {name!r} is reserved"
+    return None
+
+
 def embeddable_keys(node: Any, traits: TypeTraits) -> list[str] | None:
     """All of a declaring node's asset keys when every one is literal and safe to embed in a template
     (edges to it then use the keys themselves); None when they are only known at load time."""
@@ -171,8 +188,7 @@ class _Generator:
         self.warnings: list[str] = []
         graph = project.graph
         self.nodes = list(graph.iter_nodes())
-        slugs = naming.unique_slugs([n.label or n.component_type.rsplit(".", 1)[-1] for n in self.nodes])
-        self.slug = {n.id: s for n, s in zip(self.nodes, slugs)}
+        self.slug = folder_slugs(self.nodes)
         self.by_id = {n.id: n for n in self.nodes}
         self.traits = {n.id: traits_for(n.component_type, components) for n in self.nodes}
         self.upstream: dict[str, list[str]] = {n.id: [] for n in self.nodes}
@@ -347,12 +363,10 @@ class _Generator:
         out: dict[str, str] = {}
         seen: set[str] = set()
         for name, text in (node.files or {}).items():
-            rel = safe_relpath(name)
-            if rel is None:
-                raise CodegenError(f"{node.label or node.id}: file name {name!r} is not allowed "
-                                   "(use a relative path inside the component folder)")
-            if rel.lower() in _RESERVED_FILES:
-                raise CodegenError(f"{node.label or node.id}: file name {name!r} is reserved")
+            problem = node_file_problem(name)
+            if problem:
+                raise CodegenError(f"{node.label or node.id}: {problem}")
+            rel = safe_relpath(name) or name
             if rel.lower() in seen:
                 raise CodegenError(f"{node.label or node.id}: two files named {name!r}")
             seen.add(rel.lower())
