@@ -1,3 +1,4 @@
+import json
 import sys
 import zipfile
 from pathlib import Path
@@ -79,16 +80,52 @@ def test_preview_equals_export_and_is_deterministic(tmp_path):
     p = build("D", [script("a", "A", ["a"]), sling_node(), dbt_node()], [("a", "dbt"), ("sling", "dbt")])
     files = generate_files(p)
     out = export_folder(p, tmp_path / "one")
-    written = {f.relative_to(out).as_posix(): f.read_bytes() for f in out.rglob("*") if f.is_file()}
+    record = ".dagster-designer.json"  # what the export generated (path -> sha256), for later updates
+    written = {f.relative_to(out).as_posix(): f.read_bytes() for f in out.rglob("*")
+               if f.is_file() and f.name != record}
     assert written == {k: v.encode() for k, v in files.items()}
+    assert set(json.loads((out / record).read_text())["files"]) == set(files)
     export_folder(p, tmp_path / "one", force=True)
-    again = {f.relative_to(out).as_posix(): f.read_bytes() for f in out.rglob("*") if f.is_file()}
+    again = {f.relative_to(out).as_posix(): f.read_bytes() for f in out.rglob("*")
+             if f.is_file() and f.name != record}
     assert again == written
     z1 = export_zip(p, tmp_path / "a.zip").read_bytes()
     z2 = export_zip(p, tmp_path / "b.zip").read_bytes()
     assert z1 == z2
     with zipfile.ZipFile(tmp_path / "a.zip") as zf:
         assert {n: zf.read(n) for n in zf.namelist()} == written
+
+
+def test_forced_export_updates_in_place_and_keeps_user_files(tmp_path):
+    out = export_folder(chain(), tmp_path / "out")
+    (out / ".git").mkdir()
+    (out / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (out / ".env").write_text("SECRET=1\n")
+    (out / "notes.md").write_text("mine\n")
+    smaller = chain()
+    last = smaller.graph.nodes[-1]
+    smaller.graph.remove_node(last.id)
+    before = set(generate_files(chain())) - set(generate_files(smaller))
+    assert before, "the smaller project must drop some generated files"
+    export_folder(smaller, out, force=True)
+    for rel in before:
+        assert not (out / rel).exists(), f"stale generated file {rel} was kept"
+    assert (out / ".git" / "HEAD").read_text() == "ref: refs/heads/main\n"
+    assert (out / ".env").read_text() == "SECRET=1\n"
+    assert (out / "notes.md").read_text() == "mine\n"
+    for rel, text in generate_files(smaller).items():
+        assert (out / rel).read_text() == text
+
+
+def test_forced_export_never_writes_through_a_symlink(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "src").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(ExportError):
+        export_folder(chain(), out, force=True)
+    assert list(outside.iterdir()) == []
 
 
 def test_refuses_non_empty_folder(tmp_path):

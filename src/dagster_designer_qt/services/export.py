@@ -49,42 +49,69 @@ def write_files(files: Mapping[str, str], root: Path) -> None:
 
 def export_folder(project: Any, out_dir: str | os.PathLike[str], *, force: bool = False,
                   components: Mapping[str, Any] | None = None) -> Path:
-    """Write the project so that ``out_dir`` becomes its root. Refuses a non-empty folder unless ``force``
-    (then the old contents are replaced as a whole)."""
+    """Write the project so that ``out_dir`` becomes its root.
+
+    A new or empty folder is written as a whole into a temporary sibling and moved into place, so a
+    failure leaves nothing half-written. A non-empty folder is refused unless ``force``; then the export
+    *updates* it: generated files are (atomically, one by one) overwritten, files an earlier export
+    generated that are no longer produced are removed, and everything else - ``.git``, ``.venv``, a
+    ``.env`` with the user's secrets, files they added - is kept. What was generated is recorded in
+    ``.dagster-designer.json`` (path -> sha256), the same record the git export uses.
+    """
     out = Path(out_dir).absolute()
     if out.exists() and not out.is_dir():
         raise ExportError(f"{out} exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise ExportError(f"{out} is not empty (use --force to replace its contents)")
-    files = generate_files(project, components)
     parent = out.parent
     if not parent.is_dir():
         raise ExportError(f"folder {parent} does not exist")
+    if out.is_dir() and any(out.iterdir()):
+        if not force:
+            raise ExportError(f"{out} is not empty (use --force to update it: generated files are replaced, "
+                              "files you added are kept)")
+        return _update_in_place(out, generate_files(project, components))
+    files = generate_files(project, components)
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.export-", dir=parent))
     except OSError as exc:
         raise ExportError(f"cannot write in {parent}: {exc.strerror or exc}") from None
-    old: Path | None = None
     try:
         write_files(files, staging)
+        _write_manifest(staging, files)
         os.chmod(staging, 0o755)
         if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))
-            os.rmdir(old)
-            os.replace(out, old)
+            os.rmdir(out)  # empty (checked above); replace() can't move a folder onto a folder
         os.replace(staging, out)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        if old is not None and old.exists() and not out.exists():
-            os.replace(old, out)
         raise ExportError(f"cannot export to {out}: {exc.strerror or exc}") from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
-        if old is not None and old.exists() and not out.exists():
-            os.replace(old, out)
         raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    return out
+
+
+def _write_manifest(root: Path, files: Mapping[str, str]) -> None:
+    from dagster_designer_qt.services.git_export import MANIFEST_NAME, manifest_text
+
+    (root / MANIFEST_NAME).write_text(manifest_text(files), encoding="utf-8")
+
+
+def _update_in_place(out: Path, files: Mapping[str, str]) -> Path:
+    """A forced export into a non-empty folder: overwrite what we generate, keep everything else."""
+    from dagster_designer_qt.services.git_errors import GitError
+    from dagster_designer_qt.services.git_export import apply_export, plan_export, unsafe_parent
+
+    try:
+        plan = plan_export(out, None, dict(files))
+        # --force: a generated path that was edited by hand (or never ours) is overwritten; a file we
+        # generated once, no longer produce and that was edited since is kept rather than deleted.
+        # Never through a symlink or a file standing where a folder should be.
+        unsafe = [rel for rel in plan.conflicts if rel not in plan.files or unsafe_parent(plan.root, plan.root / rel)]
+        plan.write += [rel for rel in plan.conflicts if rel in plan.files and rel not in unsafe]
+        plan.conflicts = [rel for rel in unsafe if rel in plan.files]
+        apply_export(plan)
+    except GitError as exc:
+        raise ExportError(str(exc)) from None
     return out
 
 

@@ -99,6 +99,12 @@ def _manifest_text(hashes: dict[str, str]) -> str:
     return json.dumps(body, indent=2) + "\n"
 
 
+def manifest_text(files: dict[str, str | bytes]) -> str:
+    """The record for a set of generated files (path -> text or bytes)."""
+    return _manifest_text({rel: sha256(data.encode("utf-8") if isinstance(data, str) else bytes(data))
+                           for rel, data in files.items()})
+
+
 def _file_hash(path: Path) -> str | None:
     """sha256 of a regular file, None if absent. A symlink or folder gets a marker that matches nothing."""
     try:
@@ -109,7 +115,7 @@ def _file_hash(path: Path) -> str | None:
         return None
 
 
-def _unsafe_parent(workdir: Path, target: Path) -> bool:
+def unsafe_parent(workdir: Path, target: Path) -> bool:
     """True when some existing parent between workdir and target is a symlink or a file."""
     current = target.parent
     while current != workdir and workdir in current.parents:
@@ -128,7 +134,7 @@ def plan_export(workdir: str | os.PathLike[str], subdir: str | None, files: dict
         for rel, data in files.items()
     }
     plan = ExportPlan(root=root, subdir=sub, files=encoded)
-    if root != workdir and _unsafe_parent(workdir, root / "x"):
+    if root != workdir and unsafe_parent(workdir, root / "x"):
         raise GitError(f"the target subfolder {sub!r} goes through a symlink or a file")
     manifest = read_manifest(root) if root.is_dir() else {}
     prefix = f"{sub}/" if sub else ""
@@ -136,7 +142,7 @@ def plan_export(workdir: str | os.PathLike[str], subdir: str | None, files: dict
         target = root / rel
         on_disk = _file_hash(target)
         new_hash = sha256(encoded[rel])
-        if _unsafe_parent(workdir, target):
+        if unsafe_parent(workdir, target):
             plan.conflicts.append(prefix + rel)
         elif on_disk == new_hash:
             plan.unchanged.append(rel)
@@ -152,7 +158,7 @@ def plan_export(workdir: str | os.PathLike[str], subdir: str | None, files: dict
         on_disk = _file_hash(root / rel)
         if on_disk is None:
             continue
-        if on_disk == manifest[rel] and not _unsafe_parent(workdir, root / rel):
+        if on_disk == manifest[rel] and not unsafe_parent(workdir, root / rel):
             plan.delete.append(rel)
         else:
             plan.conflicts.append(prefix + rel)
