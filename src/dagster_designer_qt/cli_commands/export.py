@@ -19,7 +19,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     target = p.add_mutually_exclusive_group(required=True)
     target.add_argument("--out", metavar="DIR", help="folder to write (must be empty or missing)")
     target.add_argument("--zip", metavar="FILE", help="ZIP file to write")
-    p.add_argument("--force", action="store_true", help="replace the contents of a non-empty --out folder")
+    p.add_argument("--force", action="store_true", help="update a non-empty --out folder: generated files are replaced, files you added are kept")
 
 
 def run(args: argparse.Namespace) -> int:
