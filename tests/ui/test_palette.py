@@ -134,3 +134,20 @@ def test_real_registry_lists_installed_integrations(qtbot):
     types = widget.component_types()
     assert "dagster_dbt.DbtProjectComponent" in types
     assert "dagster.FunctionComponent" in types
+
+
+def test_registry_model_finds_components_by_alias(qtbot):
+    info = ComponentInfo(type="dagster_dbt.DbtProjectComponent", name="DbtProjectComponent", module="dagster_dbt",
+                         category="dbt", aliases=("dagster_dbt.components.dbt_project.component.DbtProjectComponent",))
+
+    class One:
+        def load_cached(self):
+            return [info]
+
+        def load(self, refresh=False):
+            return [info]
+
+    registry = RegistryModel(One())
+    registry.start()
+    assert registry.get("dagster_dbt.components.dbt_project.component.DbtProjectComponent") is info
+    assert registry.get("dagster_dbt.DbtProjectComponent") is info

@@ -89,7 +89,11 @@ class RegistryModel(QObject):
 
     def _set(self, components: list[ComponentInfo]) -> None:
         self._components = sorted(components, key=lambda c: (c.category, c.name))
-        self._by_type = {c.type: c for c in self._components}
+        self._by_type = {}
+        for c in self._components:  # other names Dagster resolves to the same class find it too
+            for alias in getattr(c, "aliases", ()) or ():
+                self._by_type.setdefault(alias, c)
+        self._by_type.update({c.type: c for c in self._components})
         self.components_loaded.emit(self.components())
 
     def set_project_dir(self, project_dir: Path | None) -> None:
