@@ -202,6 +202,8 @@ class PropertyPanel(QWidget):
         layout.addWidget(self.heading)
         self.scroll = QScrollArea(self)
         self.scroll.setWidgetResizable(True)
+        # Forms fit the dock's width (long values scroll inside their own fields).
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         layout.addWidget(self.scroll, 1)
         self.content: QWidget | None = None
@@ -343,8 +345,15 @@ class PropertyPanel(QWidget):
         self.label_edit.setAccessibleName("Label")
         self.label_edit.textEdited.connect(self._label_edited)
         form.addRow("Label", self.label_edit)
-        type_label = QLabel(node.component_type, self.content)
-        type_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # A read-only line edit, not a label: a long dotted type name scrolls instead of widening the
+        # whole panel (a label can't wrap a name without spaces).
+        type_label = QLineEdit(node.component_type, self.content)
+        type_label.setObjectName("nodeType")
+        type_label.setReadOnly(True)
+        type_label.setFrame(False)
+        type_label.setToolTip(node.component_type)
+        type_label.setCursorPosition(0)
+        type_label.setStyleSheet("background: transparent;")
         form.addRow("Type", type_label)
         layout.addLayout(form)
         self.label_hint = QLabel(self.content)
@@ -363,7 +372,10 @@ class PropertyPanel(QWidget):
         if description:
             desc = QLabel(description.split("\n\n")[0], self.content)
             desc.setWordWrap(True)
-            desc.setStyleSheet("color: palette(mid);")
+            desc.setObjectName("componentDescription")
+            font = desc.font()
+            font.setItalic(True)
+            desc.setFont(font)
             layout.addWidget(desc)
 
         layout.addWidget(_section(self.content, "Attributes"))
