@@ -12,10 +12,13 @@ from dagster_designer_qt.core.schema import (
     MISSING,
     UNSET,
     UNSET_DEFAULT_MARKER,
+    array_items,
     describe_path,
+    has_object_with,
     humanize_class_name,
     is_secret_name,
     match_variant,
+    object_variants,
     parse_schema,
     switch_variant,
 )
@@ -166,6 +169,55 @@ def test_unset_is_falsy_and_survives_deepcopy():
     import copy
 
     assert not UNSET and copy.deepcopy(UNSET) is UNSET
+
+
+# ------------------------------------------------------------ structure queries
+STRUCTURE = obj({
+    "plain": {"$ref": "#/$defs/Inner"},
+    "either": {"anyOf": [{"$ref": "#/$defs/A"}, {"anyOf": [{"$ref": "#/$defs/B"}, {"type": "integer"}]},
+                         {"type": "null"}, {"type": "string"}]},
+    "listed": {"anyOf": [{"type": "array", "items": {"$ref": "#/$defs/A"}}, {"type": "string"}, {"type": "null"}]},
+    "lists": {"anyOf": [{"type": "array", "items": {"$ref": "#/$defs/A"}},
+                        {"type": "array", "items": {"anyOf": [{"$ref": "#/$defs/B"}, {"type": "null"}]}}]},
+    "untyped_items": {"type": "array"},
+    "word": {"type": "string"},
+    "tree": {"$ref": "#/$defs/Node"},
+}, **{"$defs": DEFS})
+
+
+def test_object_variants():
+    root = parse_schema(STRUCTURE)
+    assert object_variants(root) == (root,)
+    assert [[p.name for p in v.properties] for v in object_variants(root.property("plain"))] == [["x"]]
+    # nested unions are flattened; null, integer and the template string are not objects
+    assert [v.tag for v in object_variants(root.property("either"))] == [{"type": "a"}, {"type": "b"}]
+    assert object_variants(root.property("word")) == ()
+    assert object_variants(root.property("listed")) == ()  # an array is not an object
+    assert object_variants(None) == ()
+
+
+def test_array_items():
+    root = parse_schema(STRUCTURE)
+    (item,) = array_items(root.property("listed"))  # nullable, templated array: still one list shape
+    assert item.kind == "object" and item.tag == {"type": "a"}
+    items = array_items(root.property("lists"))
+    assert [i.kind for i in items] == ["object", "object"] and items[1].nullable
+    assert [i.kind for i in array_items(root.property("untyped_items"))] == ["any"]
+    assert array_items(root.property("plain")) == () and array_items(root.property("word")) == ()
+    assert array_items(None) == ()
+    # a recursive list's items are the YAML fallback, which has no shape
+    (children,) = array_items(root.property("tree").property("children"))
+    assert children.kind == "yaml" and object_variants(children) == ()
+
+
+def test_has_object_with():
+    root = parse_schema(STRUCTURE)
+    either = root.property("either")
+    assert has_object_with(either, "type", "only_a") and has_object_with(either, "only_b")
+    assert not has_object_with(either, "only_a", "only_b")  # both names in one variant
+    assert has_object_with(root.property("plain"), "x") and not has_object_with(root.property("plain"), "y")
+    assert not has_object_with(root.property("word"), "x") and not has_object_with(None, "x")
+    assert has_object_with(root, "plain", "tree")
 
 
 def _real_schema(module: str, name: str) -> dict:

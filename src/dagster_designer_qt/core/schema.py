@@ -461,6 +461,39 @@ def _kind_title(f: Field) -> str:
     }.get(f.kind, f.kind.title())
 
 
+# ---------------------------------------------------------------- structure queries
+# For code that needs a schema's shape rather than a form (codegen traits, the registry): they walk the
+# parsed Field tree with these instead of reading JSON-schema keywords themselves.
+def object_variants(fld: Field | None) -> tuple[Field, ...]:
+    """The objects ``fld`` can be: itself when it is an object, a union's object variants (nested unions
+    flattened); ``()`` for any other kind."""
+    if fld is None:
+        return ()
+    if fld.kind == "object":
+        return (fld,)
+    if fld.kind == "union":
+        return tuple(obj for variant in fld.variants for obj in object_variants(variant))
+    return ()
+
+
+def array_items(fld: Field | None) -> tuple[Field, ...]:
+    """The item fields of the lists ``fld`` can be: an array's items, a union's array variants' items
+    (nested unions flattened); ``()`` for any other kind."""
+    if fld is None:
+        return ()
+    if fld.kind == "array":
+        return (fld.items,) if fld.items is not None else ()
+    if fld.kind == "union":
+        return tuple(item for variant in fld.variants for item in array_items(variant))
+    return ()
+
+
+def has_object_with(fld: Field | None, *names: str) -> bool:
+    """Whether one of the objects ``fld`` can be (see :func:`object_variants`) has every property in
+    ``names``."""
+    return any(all(obj.property(name) is not None for name in names) for obj in object_variants(fld))
+
+
 # ---------------------------------------------------------------- unions
 def match_variant(union: Field, value: Any) -> int | None:
     """Index of the variant that best describes ``value``: const tags first, then key overlap, then type."""

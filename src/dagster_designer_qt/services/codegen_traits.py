@@ -1,4 +1,4 @@
-"""What code generation needs to know about a component type, read from its JSON schema. Pure, no dagster.
+"""What code generation needs to know about a component type, read from its schema. Pure, no dagster.
 
 The dependency mechanism is chosen from the schema, not from a list of classes:
 
@@ -12,12 +12,16 @@ The dependency mechanism is chosen from the schema, not from a list of classes:
 
 Op names: when ``execution`` (or another op-spec attribute) is an object with a ``name`` property, a unique
 name is emitted so that two components never share an op name.
+
+The schema is read through ``core.schema`` (its parsed Field tree), never keyword by keyword.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Mapping, Protocol
+
+from dagster_designer_qt.core.schema import Field, array_items, has_object_with, parse_schema
 
 
 class ComponentInfoLike(Protocol):
@@ -39,71 +43,38 @@ class TypeTraits:
     known: bool = False  # traits come from a schema (or the built-in table), not a guess
 
 
-def _resolve(schema: Mapping[str, Any], node: Any) -> Any:
-    """Follow a local ``$ref``."""
-    seen = 0
-    while isinstance(node, Mapping) and "$ref" in node and seen < 20:
-        ref = node["$ref"]
-        if not isinstance(ref, str) or not ref.startswith("#/"):
-            return {}
-        target: Any = schema
-        for part in ref[2:].split("/"):
-            target = target.get(part, {}) if isinstance(target, Mapping) else {}
-        node = target
-        seen += 1
-    return node
-
-
-def _variants(schema: Mapping[str, Any], node: Any) -> list[Mapping[str, Any]]:
-    node = _resolve(schema, node)
-    if not isinstance(node, Mapping):
-        return []
-    out: list[Mapping[str, Any]] = []
-    for key in ("anyOf", "oneOf", "allOf"):
-        for sub in node.get(key, []) or []:
-            out.extend(_variants(schema, sub))
-    if not any(k in node for k in ("anyOf", "oneOf", "allOf")):
-        out.append(node)
-    return out
-
-
-def _object_props(schema: Mapping[str, Any], node: Any) -> list[Mapping[str, Any]]:
-    return [v.get("properties", {}) for v in _variants(schema, node) if isinstance(v.get("properties"), Mapping)]
-
-
-def _array_item_props(schema: Mapping[str, Any], node: Any) -> list[Mapping[str, Any]]:
-    out = []
-    for v in _variants(schema, node):
-        if v.get("type") == "array" and "items" in v:
-            out.extend(_object_props(schema, v["items"]))
-    return out
-
-
 def traits_from_schema(schema: Mapping[str, Any] | None, distribution: str | None = None) -> TypeTraits:
-    if not isinstance(schema, Mapping) or not isinstance(schema.get("properties"), Mapping):
+    """The traits of a component's attributes JSON schema."""
+    if not isinstance(schema, Mapping):
         return TypeTraits(distribution=distribution)
-    props = schema["properties"]
-    required = set(schema.get("required") or [])
-    declares = any("deps" in p and "key" in p for p in _array_item_props(schema, props.get("assets", {})))
-    translation = "translation" in props
+    return replace(_traits_of(parse_schema(dict(schema))), distribution=distribution)
+
+
+def _traits_of(root: Field) -> TypeTraits:
+    """The traits of a parsed attributes schema (without a distribution)."""
+    if root.kind not in ("object", "map"):  # "map": an object schema that names no attributes
+        return TypeTraits()
+    assets = root.property("assets")
+    declares = any(has_object_with(item, "key", "deps") for item in array_items(assets))
+    translation = root.property("translation") is not None
     item_translation = None
     if not declares and not translation:
-        for name, sub in props.items():
-            if any("translation" in p for p in _array_item_props(schema, sub)):
-                item_translation = name
+        for prop in root.properties:
+            if any(has_object_with(item, "translation") for item in array_items(prop)):
+                item_translation = prop.name
                 break
     op_attr = None
     op_required = True
-    if "execution" in props and any("name" in p for p in _object_props(schema, props["execution"])):
+    execution = root.property("execution")
+    if has_object_with(execution, "name"):
         op_attr = "execution"
-        op_required = "execution" in required
+        op_required = execution.required
     return TypeTraits(
         declares_assets=declares,
         translation=translation,
         item_translation=item_translation,
         op_name_attr=op_attr,
         op_name_required_parent=op_required,
-        distribution=distribution,
         known=True,
     )
 
@@ -131,6 +102,24 @@ _ALIASES = {
 }
 
 
+# id(info) -> (info, its schema, traits). parse_schema's cache key is a json.dumps of the whole schema
+# (~0.5 ms for a 10 KB component schema), too slow to pay per node on every preview; registry entries are
+# frozen and their schemas are never edited in place, so identity is a sound key.
+_INFO_TRAITS: dict[int, tuple[Any, Any, TypeTraits]] = {}
+
+
+def _schema_traits(info: Any) -> TypeTraits:
+    schema = info.schema
+    hit = _INFO_TRAITS.get(id(info))
+    if hit is not None and hit[0] is info and hit[1] is schema:
+        return hit[2]
+    traits = traits_from_schema(schema)
+    if len(_INFO_TRAITS) >= 512:
+        _INFO_TRAITS.clear()
+    _INFO_TRAITS[id(info)] = (info, schema, traits)
+    return traits
+
+
 def default_distribution(component_type: str) -> str | None:
     """``dagster_dbt.X`` -> ``dagster-dbt``; core ``dagster.X`` and local (dotted project) types -> None."""
     top = component_type.split(".", 1)[0]
@@ -142,8 +131,8 @@ def default_distribution(component_type: str) -> str | None:
 def traits_for(component_type: str, components: Mapping[str, Any] | None) -> TypeTraits:
     info = components.get(component_type) if components else None
     if info is not None and getattr(info, "schema", None):
-        return traits_from_schema(info.schema, getattr(info, "distribution", None)
-                                  or default_distribution(component_type))
+        return replace(_schema_traits(info), distribution=getattr(info, "distribution", None)
+                       or default_distribution(component_type))
     builtin = BUILTIN_TRAITS.get(_ALIASES.get(component_type, component_type))
     if builtin is not None:
         return builtin

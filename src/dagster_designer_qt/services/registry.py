@@ -24,6 +24,7 @@ from typing import Any, Iterable
 
 from dagster_designer_qt import __version__
 from dagster_designer_qt.core.errors import DesignerError
+from dagster_designer_qt.core.schema import parse_schema
 from dagster_designer_qt.services.atomic import atomic_write_bytes
 from dagster_designer_qt.services.registry_env import (
     ENTRY_POINT_GROUPS,
@@ -100,7 +101,7 @@ def category_for_module(module: str) -> str:
 def schema_declares_assets(schema: dict | None) -> bool:
     """A component declares its asset keys in its attributes when its schema has an ``assets`` property
     (Function, PythonScript, TemplatedSql, UvRun); otherwise the keys are only known after loading."""
-    return bool(schema) and "assets" in (schema.get("properties") or {})
+    return bool(schema) and parse_schema(schema).property("assets") is not None
 
 
 def default_cache_dir() -> Path:
