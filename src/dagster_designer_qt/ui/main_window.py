@@ -248,6 +248,9 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state, ui_settings.STATE_VERSION)
+        else:  # first run: the canvas gets the room, the bottom tabs a few rows, the form a usable width
+            self.resizeDocks([self.problems_dock], [160], Qt.Orientation.Vertical)
+            self.resizeDocks([self.palette_dock, self.property_dock], [240, 360], Qt.Orientation.Horizontal)
 
     def save_layout(self) -> None:
         self.settings.setValue(ui_settings.KEY_GEOMETRY, self.saveGeometry())
