@@ -83,6 +83,27 @@ def print_table(rows: list[dict], out=sys.stdout) -> None:
         print(fmt.format(*line), file=out)
 
 
+def write_markdown(payload: dict, path: Path) -> None:
+    """bench/RESULTS.md: the latest full run as a table, with the machine it ran on."""
+    import io
+
+    table = io.StringIO()
+    print_table(payload["rows"], out=table)
+    m = payload["machine"]
+    met = [r for r in payload["rows"] if r.get("met") is not None]
+    text = (
+        "# Benchmark results\n\n"
+        f"Latest full run of `python -m bench`: {payload['started']}, {payload['seconds']} s.\n\n"
+        f"Machine: {m.get('cpu', '?')}, {m.get('cpus', '?')} cores, {m.get('memory', '?')} memory; "
+        f"{m.get('platform', '?')}; Python {m.get('python', '?')}, PySide6 {m.get('pyside6', '?')}; "
+        "offscreen Qt platform. Absolute times vary between machines and with load: the ratios to the raw "
+        "QGraphicsScene baseline measured in the same run are what we track.\n\n"
+        f"Targets met: {sum(r['met'] for r in met)} of {len(met)}.\n\n"
+        "```\n" + table.getvalue() + "```\n"
+    )
+    path.write_text(text)
+
+
 def machine() -> dict:
     info = {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()}
     try:
@@ -132,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
                "rows": rows}
     out.write_text(json.dumps(payload, indent=2) + "\n")
     print(f"results written to {out}")
+    if not args.quick and not args.only and not args.out:
+        write_markdown(payload, ROOT / "bench" / "RESULTS.md")
     return 1 if failed else 0
 
 
