@@ -13,8 +13,8 @@ It does what ``python -m dagster_designer_qt`` does, plus two things only a froz
 
       QT_QPA_PLATFORM=offscreen DAGSTER_DESIGNER_AUTOCLOSE_MS=3000 dist/dagster-designer/dagster-designer
 
-  If no window is visible yet it retries every 500 ms; if the windows refuse to close it exits with 3
-  after 10 s. Without the variable nothing of this runs.
+  If no window is visible yet it retries every 500 ms; it exits with 3 when no window appears within a
+  minute or the windows don't close within 10 s. Without the variable nothing of this runs.
 """
 
 from __future__ import annotations
@@ -48,43 +48,53 @@ def _run_module(argv: list[str]) -> int:
 
 
 def _start_autoclose(delay_ms: int) -> None:
-    """Watch (from a daemon thread) for the QApplication, then close its windows from the GUI thread."""
+    """Watch (from a daemon thread) for the QApplication, then close its windows from the GUI thread.
+
+    The watcher keeps asking the GUI thread (queued calls, every 500 ms) until a window was visible and
+    got closed: a single call could be lost when it is posted while the QApplication is still being built.
+    """
     import threading
     import time
+
+    def fail(message: str) -> None:
+        print(f"dagster-designer: autoclose: {message}", file=sys.stderr, flush=True)
+        os._exit(3)
 
     def watch() -> None:
         while True:
             widgets = sys.modules.get("PySide6.QtWidgets")  # never import Qt for headless commands
-            app = widgets.QApplication.instance() if widgets is not None else None
-            if app is not None:
+            if widgets is not None and widgets.QApplication.instance() is not None:
                 break
             time.sleep(0.05)
         time.sleep(delay_ms / 1000.0)
-        from PySide6.QtCore import QMetaObject, QObject, Qt, QTimer, Slot
+        from PySide6.QtCore import QMetaObject, QObject, Qt, Slot
 
         class Closer(QObject):
-            attempts = 0
+            closed = False
 
             @Slot()
-            def fire(self) -> None:
+            def fire(self) -> None:  # runs on the GUI thread
+                from PySide6.QtWidgets import QApplication
+
+                app = QApplication.instance()
                 windows = [w for w in app.topLevelWidgets() if w.isVisible() and w.isWindow()]
-                if not windows:
-                    self.attempts += 1
-                    if self.attempts > 120:  # a minute without a window
-                        print("dagster-designer: autoclose: no window appeared", file=sys.stderr, flush=True)
-                        app.exit(3)
-                        return
-                    QTimer.singleShot(500, self.fire)
+                if self.closed or not windows:
                     return
+                self.closed = True
                 names = [f"{w.objectName() or type(w).__name__}:{w.windowTitle()}" for w in windows]
                 print(f"dagster-designer: autoclose: windows={names}", file=sys.stderr, flush=True)
-                QTimer.singleShot(10_000, lambda: app.exit(3))  # only reached if closing didn't quit
                 app.closeAllWindows()
 
         closer = Closer()
-        closer.moveToThread(app.thread())
-        watch.closer = closer  # keep the wrapper alive
-        QMetaObject.invokeMethod(closer, "fire", Qt.ConnectionType.QueuedConnection)
+        closer.moveToThread(widgets.QApplication.instance().thread())
+        give_up = time.monotonic() + 60
+        while not closer.closed:
+            if time.monotonic() > give_up:
+                fail("no window appeared within a minute")
+            QMetaObject.invokeMethod(closer, "fire", Qt.ConnectionType.QueuedConnection)
+            time.sleep(0.5)
+        time.sleep(10)  # the app normally quits long before this
+        fail("the windows did not close within 10 s")
 
     threading.Thread(target=watch, name="autoclose", daemon=True).start()
 
