@@ -15,6 +15,13 @@ It does what ``python -m dagster_designer_qt`` does, plus two things only a froz
 
   If no window is visible yet it retries every 500 ms; it exits with 3 when no window appears within a
   minute or the windows don't close within 10 s. Without the variable nothing of this runs.
+
+And one thing for every process it starts: PyInstaller's bootloader prepends the bundle's library folder to
+``LD_LIBRARY_PATH``. The running process doesn't need that any more (the dynamic loader reads the variable
+at start-up only), but every child would inherit it, and programs that aren't the bundle (a user's Python or
+``dbt``, ``git``, ``xdg-open`` and the browser it starts) would load the bundle's libssl, libstdc++, Qt...
+So it is restored to its value before the bundle started (``LD_LIBRARY_PATH_ORIG``) or removed. Children
+that are the bundle itself get it again from their own bootloader.
 """
 
 from __future__ import annotations
@@ -99,8 +106,20 @@ def _start_autoclose(delay_ms: int) -> None:
     threading.Thread(target=watch, name="autoclose", daemon=True).start()
 
 
+def _restore_library_path() -> None:
+    if not getattr(sys, "frozen", False):
+        return
+    original = os.environ.pop("LD_LIBRARY_PATH_ORIG", None)
+    if original is not None:
+        os.environ["LD_LIBRARY_PATH"] = original
+    else:
+        os.environ.pop("LD_LIBRARY_PATH", None)
+
+
 def main() -> int:
     import multiprocessing
+
+    _restore_library_path()
 
     multiprocessing.freeze_support()  # harmless unless a helper uses multiprocessing
     argv = list(sys.argv)
