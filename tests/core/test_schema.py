@@ -8,12 +8,12 @@ import sys
 import pytest
 
 from dagster_designer_qt.core import attrs
+from dagster_designer_qt.core.attrs import format_path
 from dagster_designer_qt.core.schema import (
     MISSING,
     UNSET,
     UNSET_DEFAULT_MARKER,
     array_items,
-    describe_path,
     has_object_with,
     humanize_class_name,
     is_secret_name,
@@ -144,7 +144,7 @@ def test_accepts_and_template_values():
 def test_humanize_and_paths():
     assert humanize_class_name("FivetranConnectorSelectorByName") == "Fivetran Connector Selector By Name"
     assert humanize_class_name("HourlyPartitionsDefinitionModel") == "Hourly Partitions Definition"
-    assert describe_path(("replications", 0, "path")) == "replications[0].path"
+    assert format_path(("replications", 0, "path")) == "replications[0].path"
 
 
 @pytest.mark.parametrize("name,secret", [("password", True), ("api_key", True), ("api_secret", True),

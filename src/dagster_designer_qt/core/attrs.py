@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 
 _MISSING = object()
@@ -24,6 +24,17 @@ def get_in(data: Any, path: tuple, default: Any = None) -> Any:
         else:
             return default
     return node
+
+
+def format_path(path: Iterable[str | int]) -> str:
+    """``("assets", 0, "key")`` -> ``"assets[0].key"`` (how paths are shown to the user everywhere)."""
+    out = ""
+    for seg in path:
+        if isinstance(seg, int):
+            out += f"[{seg}]"
+        else:
+            out += ("." if out else "") + str(seg)
+    return out
 
 
 def has_path(data: Any, path: tuple) -> bool:

@@ -552,14 +552,3 @@ def switch_variant(value: Any, new: Field, old: Field | None = None) -> Any:
     if new.kind == "const":
         return new.const
     return UNSET
-
-
-def describe_path(path: tuple) -> str:
-    """``("workspace", "api_key")`` -> ``workspace.api_key``; list indices as ``[0]``."""
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
+from dagster_designer_qt.core.attrs import format_path  # noqa: F401 - re-exported for the CLI
 from dagster_designer_qt.core.assets import (
     declared_asset_keys,
     declared_dep_keys,
@@ -41,17 +42,6 @@ class Problem:
     def to_dict(self) -> dict[str, Any]:
         return {"node_id": self.node_id, "path": list(self.path), "message": self.message,
                 "severity": self.severity, "code": self.code}
-
-
-def format_path(path: Iterable[str | int]) -> str:
-    """``("assets", 0, "key")`` -> ``"assets[0].key"``."""
-    out = ""
-    for seg in path:
-        if isinstance(seg, int):
-            out += f"[{seg}]"
-        else:
-            out += ("." if out else "") + str(seg)
-    return out
 
 
 # --------------------------------------------------------------- model classes

@@ -365,6 +365,6 @@ class FieldRow(Editor):
 
 
 def _where(path: tuple) -> str:
-    from dagster_designer_qt.core.schema import describe_path
+    from dagster_designer_qt.core.attrs import format_path
 
-    return f"{describe_path(path)}: " if path else ""
+    return f"{format_path(path)}: " if path else ""

@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QStyle, QTreeWidget, QTreeWidgetItem, QWidget
 
-from dagster_designer_qt.core.schema import describe_path
+from dagster_designer_qt.core.attrs import format_path
 
 NODE_ROLE = Qt.ItemDataRole.UserRole
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -67,7 +67,7 @@ class ProblemsPanel(QTreeWidget):
             rows = sorted(problems[node_id], key=lambda p: 0 if getattr(p, "severity", "") == "error" else 1)
             for problem in rows:
                 path = tuple(getattr(problem, "path", ()) or ())
-                item = QTreeWidgetItem([label, describe_path(path), getattr(problem, "message", str(problem))])
+                item = QTreeWidgetItem([label, format_path(path), getattr(problem, "message", str(problem))])
                 item.setIcon(0, icons.get(getattr(problem, "severity", "error"), icons["error"]))
                 item.setToolTip(2, getattr(problem, "message", ""))
                 item.setData(0, NODE_ROLE, node_id or "")

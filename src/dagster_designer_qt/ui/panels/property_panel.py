@@ -33,7 +33,8 @@ from PySide6.QtWidgets import (
 from dagster_designer_qt.core.attrs import env_var_name
 from dagster_designer_qt.core.post_processing_schema import POST_PROCESSING_SCHEMA
 from dagster_designer_qt.core.scaffold_templates import templates_for
-from dagster_designer_qt.core.schema import UNSET, Field, describe_path, parse_schema
+from dagster_designer_qt.core.attrs import format_path
+from dagster_designer_qt.core.schema import UNSET, Field, parse_schema
 from dagster_designer_qt.ui.forms.base import FormContext
 from dagster_designer_qt.ui.forms.containers import ObjectEditor
 from dagster_designer_qt.ui.forms.leaves import YamlEditor
@@ -457,7 +458,7 @@ class PropertyPanel(QWidget):
         if not self.document.graph.has_node(node_id) or self.form is None:
             return
         value = self.form.value()
-        key = f"{node_id}/attributes/{describe_path(path)}" if mergeable else None
+        key = f"{node_id}/attributes/{format_path(path)}" if mergeable else None
         self.document.set_attributes(node_id, value if isinstance(value, dict) else {}, merge_key=key)
 
     def _yaml_attributes_edited(self, node_id: str) -> None:
@@ -471,7 +472,7 @@ class PropertyPanel(QWidget):
         if not self.document.graph.has_node(node_id):
             return
         value = row.value()
-        key = f"{node_id}/{name}/{describe_path(path)}" if mergeable else None
+        key = f"{node_id}/{name}/{format_path(path)}" if mergeable else None
         self.document.set_node_field(node_id, name, None if value is UNSET else value, merge_key=key)
 
     # ------------------------------------------------------------- refresh
@@ -546,7 +547,7 @@ class PropertyPanel(QWidget):
         """Problems about the node as a whole (unknown type, unplaceable paths) under the heading."""
         if self.node_problems is None:
             return
-        text = "\n".join(("✖ " if s == "error" else "⚠ ") + (f"{describe_path(p)}: " if p else "") + m
+        text = "\n".join(("✖ " if s == "error" else "⚠ ") + (f"{format_path(p)}: " if p else "") + m
                          for p, m, s in problems)
         self.node_problems.setText(text)
         self.node_problems.setVisible(bool(text))
