@@ -62,8 +62,10 @@ class Prompts:
         return path or None
 
     def ask_overwrite(self, message: str) -> bool:
-        answer = QMessageBox.question(self.parent, "Replace folder contents?",
-                                      f"{message}\n\nReplace its contents with the exported project?",
+        answer = QMessageBox.question(self.parent, "Update the folder?",
+                                      f"{message}\n\nUpdate it? Files Dagster Designer generates are replaced "
+                                      "and ones it no longer generates are removed; everything else "
+                                      "(.git, .env, files you added) is kept.",
                                       QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                                       QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
