@@ -169,6 +169,8 @@ class GitDialog(QDialog):
         self.diff_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.diff_view.setFont(QFont("monospace"))
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([380, 620])  # paths like src/<pkg>/defs/<component>/defs.yaml need the room
+        self.change_list.setMinimumWidth(260)
         root.addWidget(splitter, 1)
 
         commit_box = QGroupBox("Commit", self)
