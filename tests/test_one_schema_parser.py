@@ -2,7 +2,7 @@
 
 Other modules ask the parsed Field tree (``parse_schema``, ``Field.property``, ``object_variants``,
 ``array_items``, ``has_object_with``). The scan works on the syntax tree, so docstrings, comments, ``$ref``
-*values* such as ``"#/$defs/X"`` and schemas written as dict literals (core/post_processing_schema.py) are
+*values* such as ``"#/$defs/X"`` and schemas written as dict literals are
 not reads; ``node["$ref"]``, ``node.get("anyOf")``, ``"additionalProperties" in node`` and
 ``for key in ("anyOf", "oneOf")`` are.
 """

@@ -112,6 +112,16 @@ def test_all_installed_types_are_listed_with_schemas(env_registry):
         assert info.summary and info.description.startswith(info.summary.split("\n")[0])
 
 
+def test_post_processing_schema_is_dagsters_own_and_survives_the_cache(env_registry):
+    from dagster.components.core.defs_module import ComponentPostProcessingModel
+
+    live = ComponentPostProcessingModel.model().model_json_schema()
+    assert env_registry.post_processing_schema == live
+    warm = ComponentRegistry(cache_dir=env_registry.cache_dir)
+    assert warm.load_cached() is not None
+    assert warm.post_processing_schema == live
+
+
 def test_schema_content_is_the_real_pydantic_schema(env_registry):
     dbt = env_registry.get("dagster_dbt.DbtProjectComponent")
     assert "project" in dbt.schema["properties"]

@@ -41,6 +41,11 @@ class FakeRegistry:
     def is_loaded(self):
         return True
 
+    def post_processing_schema(self):
+        from dagster.components.core.defs_module import ComponentPostProcessingModel
+
+        return ComponentPostProcessingModel.model().model_json_schema()
+
 
 @pytest.fixture
 def setup(qtbot, tmp_path):
@@ -212,6 +217,17 @@ def test_post_processing_and_files(qtbot, setup):
     node = s.doc.graph.node(s.script)
     assert node.post_processing == {"assets": [{"target": ""}]} or "assets" in node.post_processing
     assert "post_processing" not in node.attributes
+
+
+def test_post_processing_without_a_schema_is_edited_as_yaml(qtbot, setup):
+    s = setup
+    s.ctx.registry.post_processing_schema = lambda: None  # e.g. a Dagster without the model
+    s.doc.set_node_field(s.script, "post_processing", {"assets": [{"target": "*", "attributes": {}}]})
+    s.doc.set_selection([s.script])
+    s.panel.rebuild()
+    row = s.panel.post_processing_row
+    assert row.field.kind == "any"
+    assert s.doc.graph.node(s.script).post_processing == {"assets": [{"target": "*", "attributes": {}}]}
 
 
 def test_validation_messages_at_the_right_field_and_problems_panel(qtbot, setup):

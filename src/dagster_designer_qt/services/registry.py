@@ -42,7 +42,7 @@ __all__ = [
     "ENTRY_POINT_GROUPS",
 ]
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: adds post_processing_schema
 WORKER_MODULE = "dagster_designer_qt.services.registry_worker"
 WORKER_TIMEOUT_S = 600.0
 SYS_PATH_ENV = "DAGSTER_DESIGNER_SYS_PATH"
@@ -122,6 +122,8 @@ class ComponentRegistry:
         self.project_dir = Path(project_dir).resolve() if project_dir is not None else None
         self._components: list[ComponentInfo] = []
         self._by_type: dict[str, ComponentInfo] = {}
+        # JSON schema of a defs.yaml post_processing block, from the installed Dagster (None: unknown).
+        self.post_processing_schema: dict | None = None
         # "cache" or "rebuilt" after a successful load, None before; for status bars and tests.
         self.last_source: str | None = None
         self.last_load_seconds: float | None = None
@@ -170,10 +172,10 @@ class ComponentRegistry:
         """The cached list if the cache exists, is readable and matches the current environment; else None.
         Never imports dagster and never raises for a bad cache file."""
         start = time.perf_counter()
-        rows = self._read_cache(self.cache_key())
-        if rows is None:
+        cached = self._read_cache(self.cache_key())
+        if cached is None:
             return None
-        self._set(rows)
+        self._set(*cached)
         self.last_source = "cache"
         self.last_load_seconds = time.perf_counter() - start
         return self.components
@@ -184,20 +186,21 @@ class ComponentRegistry:
         start = time.perf_counter()
         key = self.cache_key()
         if not refresh:
-            rows = self._read_cache(key)
-            if rows is not None:
-                self._set(rows)
+            cached = self._read_cache(key)
+            if cached is not None:
+                self._set(*cached)
                 self.last_source = "cache"
                 self.last_load_seconds = time.perf_counter() - start
                 return self.components
-        rows = self._build_in_subprocess()
-        self._write_cache(key, rows)
-        self._set(rows)
+        rows, pp_schema = self._build_in_subprocess()
+        self._write_cache(key, rows, pp_schema)
+        self._set(rows, pp_schema)
         self.last_source = "rebuilt"
         self.last_load_seconds = time.perf_counter() - start
         return self.components
 
-    def _set(self, rows: Iterable[ComponentInfo]) -> None:
+    def _set(self, rows: Iterable[ComponentInfo], post_processing_schema: dict | None = None) -> None:
+        self.post_processing_schema = post_processing_schema
         ordered = sorted(rows, key=lambda c: (c.error is not None, c.category != "dagster", c.category, c.name))
         self._components = ordered
         by_type: dict[str, ComponentInfo] = {}
@@ -209,7 +212,7 @@ class ComponentRegistry:
         self._by_type = by_type
 
     # --------------------------------------------------------------- the cache
-    def _read_cache(self, key: str) -> list[ComponentInfo] | None:
+    def _read_cache(self, key: str) -> tuple[list[ComponentInfo], dict | None] | None:
         try:
             data = json.loads(self.cache_path.read_bytes())
             if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT or data.get("key") != key:
@@ -217,11 +220,11 @@ class ComponentRegistry:
             rows = data["components"]
             if not isinstance(rows, list):
                 return None
-            return [ComponentInfo.from_dict(r) for r in rows]
+            return [ComponentInfo.from_dict(r) for r in rows], _schema_or_none(data.get("post_processing_schema"))
         except (OSError, ValueError, KeyError, TypeError):
             return None  # missing, unreadable, corrupt or from another version: rebuild
 
-    def _write_cache(self, key: str, rows: list[ComponentInfo]) -> None:
+    def _write_cache(self, key: str, rows: list[ComponentInfo], post_processing_schema: dict | None) -> None:
         payload = {
             "format": CACHE_FORMAT,
             "key": key,
@@ -229,6 +232,7 @@ class ComponentRegistry:
             "python": sys.executable,
             "project_dir": str(self.project_dir) if self.project_dir else None,
             "components": [r.to_dict() for r in rows],
+            "post_processing_schema": post_processing_schema,
         }
         try:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
@@ -243,7 +247,7 @@ class ComponentRegistry:
             cmd += ["--project-dir", str(self.project_dir)]
         return cmd
 
-    def _build_in_subprocess(self) -> list[ComponentInfo]:
+    def _build_in_subprocess(self) -> tuple[list[ComponentInfo], dict | None]:
         env = dict(os.environ)
         sys_path = self._sys_path()
         env[SYS_PATH_ENV] = json.dumps(sys_path)
@@ -275,9 +279,14 @@ class ComponentRegistry:
                 )
             try:
                 data = json.loads(out_path.read_bytes())
-                return [ComponentInfo.from_dict(r) for r in data["components"]]
+                rows = [ComponentInfo.from_dict(r) for r in data["components"]]
+                return rows, _schema_or_none(data.get("post_processing_schema"))
             except (ValueError, KeyError, TypeError) as exc:
                 raise RegistryError(f"the component list helper wrote an unreadable result: {exc}") from None
+
+
+def _schema_or_none(value: Any) -> dict | None:
+    return value if isinstance(value, dict) else None
 
 
 def project_registry_modules(project_dir: Path) -> list[str]:

@@ -184,6 +184,17 @@ def _restore_sys_path() -> None:
     sys.path[:] = wanted + [p for p in sys.path if p not in wanted]
 
 
+def post_processing_schema() -> dict | None:
+    """The JSON schema of a defs.yaml ``post_processing:`` block, from the installed Dagster (so the
+    property panel's form follows Dagster without importing it). None if this Dagster lacks the model."""
+    try:
+        from dagster.components.core.defs_module import ComponentPostProcessingModel
+
+        return ComponentPostProcessingModel.model().model_json_schema()
+    except Exception:  # noqa: BLE001 - an older/newer Dagster: the panel falls back to a YAML editor
+        return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="registry_worker")
     parser.add_argument("--out", required=True)
@@ -196,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception:  # noqa: BLE001 - report and fail; the parent turns it into a RegistryError
         traceback.print_exc()
         return 1
-    payload = {"components": [r.to_dict() for r in rows]}
+    payload = {"components": [r.to_dict() for r in rows], "post_processing_schema": post_processing_schema()}
     Path(args.out).write_text(json.dumps(payload), encoding="utf-8")
     return 0
 

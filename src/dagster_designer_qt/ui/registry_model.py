@@ -37,6 +37,10 @@ class RegistryModel(QObject):
     def get(self, component_type: str) -> ComponentInfo | None:
         return self._by_type.get(component_type)
 
+    def post_processing_schema(self) -> dict | None:
+        """The schema of a defs.yaml ``post_processing:`` block as the installed Dagster defines it."""
+        return getattr(self.registry, "post_processing_schema", None)
+
     def is_loading(self) -> bool:
         return self._loading
 

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 )
 
 from dagster_designer_qt.core.attrs import env_var_name
-from dagster_designer_qt.core.post_processing_schema import POST_PROCESSING_SCHEMA
 from dagster_designer_qt.core.scaffold_templates import templates_for
 from dagster_designer_qt.core.attrs import format_path
 from dagster_designer_qt.core.schema import UNSET, Field, parse_schema
@@ -236,6 +235,14 @@ class PropertyPanel(QWidget):
     def _on_selection(self, _ids: list) -> None:
         self.rebuild()
 
+    def _post_processing_schema(self) -> dict:
+        """From the registry (Dagster's own model, cached with the component list); an empty schema when
+        unknown, which the form shows as a YAML editor."""
+        registry = getattr(self.context, "registry", None)
+        getter = getattr(registry, "post_processing_schema", None)
+        schema = getter() if callable(getter) else None
+        return schema if isinstance(schema, dict) else {}
+
     def _schema_for(self, component_type: str) -> dict | None:
         registry = getattr(self.context, "registry", None)
         info = registry.get(component_type) if registry is not None else None
@@ -419,7 +426,7 @@ class PropertyPanel(QWidget):
             layout.addWidget(self.translation_row)
 
         layout.addWidget(_section(self.content, "Post-processing"))
-        pp_field = parse_schema(POST_PROCESSING_SCHEMA)
+        pp_field = parse_schema(self._post_processing_schema())
         self.post_processing_row = FieldRow(pp_field, ctx, self.content, label="Rules",
                                             path=("post_processing",), expanded=node.post_processing is not None)
         self.post_processing_row.setObjectName("field:post_processing")
