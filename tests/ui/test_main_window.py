@@ -663,3 +663,18 @@ def test_new_window_shares_the_registry(window):
     finally:
         other.prompts.ask_save_changes = lambda name: "discard"
         other.close()
+
+
+def test_open_example_is_an_untitled_copy(window, tmp_path):
+    from PySide6.QtGui import QAction
+
+    action = window.findChild(QAction, "actionExample_analytics")
+    assert action is not None and window.actions.examples_menu.isEnabled()
+    action.trigger()
+    doc = window.document
+    assert doc.project.name == "Analytics" and doc.graph.node_count() == 3
+    assert doc.path is None  # Save must ask where: never into the installed package
+    asked = []
+    window.prompts.ask_save_path = lambda suggested: asked.append(suggested) or str(tmp_path / "mine.ddp.json")
+    assert window.files.save()
+    assert asked and (tmp_path / "mine.ddp.json").exists()

@@ -110,6 +110,7 @@ class Actions:
                                 "Versions and credits")
         self.about.setMenuRole(QAction.MenuRole.AboutRole)
         self.recent_menu: QMenu | None = None
+        self.examples_menu: QMenu | None = None
 
         self.selection_actions = [self.cut, self.copy, self.duplicate]
         doc.selection_changed.connect(lambda _ids: self.update_enabled())
@@ -164,6 +165,9 @@ class Actions:
         self.recent_menu = m.addMenu("Open &Recent")
         self.recent_menu.setObjectName("menuRecent")
         self.update_recent(w.files.recent_files())
+        self.examples_menu = m.addMenu("Open E&xample")
+        self.examples_menu.setObjectName("menuExamples")
+        self._fill_examples()
         m.addSeparator()
         m.addActions([self.save, self.save_as])
         m.addSeparator()
@@ -203,6 +207,19 @@ class Actions:
         m = bar.addMenu("&Help")
         m.setObjectName("menuHelp")
         m.addAction(self.about)
+
+    def _fill_examples(self) -> None:
+        from dagster_designer_qt.ui.resources import examples_dir
+
+        folder = examples_dir()
+        paths = sorted(folder.glob("*.ddp.json")) if folder.is_dir() else []
+        for path in paths:
+            title = path.name.removesuffix(".ddp.json").replace("_", " ").title()
+            action = self.examples_menu.addAction(title)
+            action.setObjectName(f"actionExample_{path.name.removesuffix('.ddp.json')}")
+            action.setToolTip(str(path))
+            action.triggered.connect(partial(self.window.files.open_example, path))
+        self.examples_menu.setEnabled(bool(paths))
 
     def update_recent(self, files: list[str]) -> None:
         menu = self.recent_menu

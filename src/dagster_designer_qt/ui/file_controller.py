@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from dagster_designer_qt.core import fileformat
 from dagster_designer_qt.core.errors import DesignerError, ProjectFileError
+from dagster_designer_qt.services import project_store
 from dagster_designer_qt.ui import settings as ui_settings
 from dagster_designer_qt.ui.recovery import RecoveryEntry, find_orphans
 from dagster_designer_qt.ui.workers import run_in_background
@@ -145,6 +146,20 @@ class FileController(QObject):
             return False
         self._remember(Path(path))
         self.status.emit(f"Opened {path}")
+        return True
+
+    def open_example(self, path: str | Path) -> bool:
+        """Open a bundled example as an untitled copy: Save asks where, so nothing is ever written into
+        the installed package or the app bundle."""
+        if not self.maybe_save():
+            return False
+        try:
+            project = project_store.load_project(path)
+        except ProjectFileError as exc:
+            self.prompts.show_error("Cannot open example", str(exc))
+            return False
+        self.document.replace_project(project, None)
+        self.status.emit(f"Opened example {project.name} (an untitled copy: Save asks where to keep it)")
         return True
 
     def save(self) -> bool:
