@@ -6,10 +6,10 @@ import pytest
 
 from dagster_designer_qt.core.model import Edge, Node, Project
 from dagster_designer_qt.services.registry import ComponentRegistry
+from dagster_designer_qt.core.attrs import format_path
 from dagster_designer_qt.services.validation import (
     Problem,
     clean_errors,
-    format_path,
     has_errors,
     validate_attributes,
     validate_node,

@@ -4,7 +4,7 @@ overview drawing for big graphs, painting at every level of detail."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QImage, QPainter
 
 from dagster_designer_qt.core import fileformat

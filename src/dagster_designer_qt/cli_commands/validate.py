@@ -16,7 +16,8 @@ from dagster_designer_qt.cli_commands.components import load_components, project
 from dagster_designer_qt.core.model import Project
 from dagster_designer_qt.services.project_store import load_project
 from dagster_designer_qt.services.registry import ComponentRegistry
-from dagster_designer_qt.services.validation import Problem, format_path, has_errors, validate_project
+from dagster_designer_qt.core.attrs import format_path
+from dagster_designer_qt.services.validation import Problem, has_errors, validate_project
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from dagster_designer_qt.core.attrs import format_path  # noqa: F401 - re-exported for the CLI
 from dagster_designer_qt.core.assets import (
     declared_asset_keys,
     declared_dep_keys,

@@ -11,7 +11,6 @@ from PySide6.QtGui import QPainterPath
 from PySide6.QtWidgets import QGraphicsPathItem, QRubberBand
 
 from dagster_designer_qt.core.errors import GraphError
-from dagster_designer_qt.ui.canvas import style as S
 from dagster_designer_qt.ui.canvas.edge_item import curve
 
 

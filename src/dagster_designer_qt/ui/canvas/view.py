@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QPainter
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QFrame, QGraphicsView, QLabel
 
 from dagster_designer_qt.ui.canvas import style as S
@@ -14,7 +14,6 @@ from dagster_designer_qt.ui.canvas.interactions import (
     PanInteraction,
     RubberBandInteraction,
 )
-from dagster_designer_qt.ui.canvas.node_item import NodeItem
 
 COMPONENT_MIME = "application/x-dagster-designer-component"
 MIN_ZOOM = 0.005
