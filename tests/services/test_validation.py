@@ -318,3 +318,15 @@ def test_project_level_and_node_problems_come_in_graph_order(registry):
     project = project_of([node("z", FN, {}), node("a", FN, {"execution": 5})])
     problems = validate_project(project, registry)
     assert [p.node_id for p in problems if p.code in ("missing", "invalid")] == ["z", "a"]
+
+
+def test_node_level_translation_is_validated_where_export_puts_it(registry):
+    dbt = Node("d", "dagster_dbt.DbtProjectComponent", "T", attributes={"project": "p"},
+               translation={"group_name": "g", "bogus": 1})
+    assert [(p.path, p.code) for p in validate_node(dbt, registry)] == [(("translation", "bogus"), "extra")]
+    dbt.translation = {"group_name": "g"}
+    assert validate_node(dbt, registry) == []
+    sling = Node("s", "dagster_sling.SlingReplicationCollectionComponent", "S",
+                 attributes={"replications": [{"path": "r.yaml"}]}, translation={"x": 1})
+    assert [(p.path, p.code) for p in validate_node(sling, registry)] == [
+        (("replications", 0, "translation", "x"), "extra")]

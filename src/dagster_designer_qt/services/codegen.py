@@ -237,20 +237,8 @@ class _Generator:
         post = copy.deepcopy(node.post_processing) if node.post_processing else None
 
         # translation -> attributes.translation (or per item, e.g. Sling replications)
-        if node.translation:
-            if t.translation:
-                merged = dict(attrs["translation"]) if isinstance(attrs.get("translation"), dict) else {}
-                merged.update(copy.deepcopy(node.translation))
-                attrs["translation"] = merged
-            elif t.item_translation and isinstance(attrs.get(t.item_translation), list):
-                for item in attrs[t.item_translation]:
-                    if isinstance(item, dict):
-                        merged = copy.deepcopy(node.translation)
-                        if isinstance(item.get("translation"), dict):
-                            merged.update(item["translation"])
-                        item["translation"] = merged
-            else:
-                self.warn(node, "this component type has no 'translation' attribute; translation not exported")
+        if node.translation and not apply_node_translation(node, attrs, t):
+            self.warn(node, "this component type has no 'translation' attribute; translation not exported")
 
         # unique op name
         if node.id in self.op_names:
@@ -468,6 +456,30 @@ class _Generator:
             warnings=self.warnings,
             env_vars=env_list,
         )
+
+
+
+def apply_node_translation(node: Any, attrs: dict, traits: TypeTraits) -> bool:
+    """Write the node's own ``translation`` into ``attrs`` where the component keeps it (its
+    ``translation`` attribute, or each item's, e.g. Sling replications); the attributes' own entries win
+    per item. Returns False when the component has nowhere to put it. Shared by export and validation,
+    so what is validated is what is exported."""
+    if not node.translation:
+        return True
+    if traits.translation:
+        merged = dict(attrs["translation"]) if isinstance(attrs.get("translation"), dict) else {}
+        merged.update(copy.deepcopy(node.translation))
+        attrs["translation"] = merged
+        return True
+    if traits.item_translation and isinstance(attrs.get(traits.item_translation), list):
+        for item in attrs[traits.item_translation]:
+            if isinstance(item, dict):
+                merged = copy.deepcopy(node.translation)
+                if isinstance(item.get("translation"), dict):
+                    merged.update(item["translation"])
+                item["translation"] = merged
+        return True
+    return False
 
 
 def generate(project: Any, components: Mapping[str, Any] | None = None) -> GeneratedProject:

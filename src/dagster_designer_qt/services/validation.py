@@ -10,6 +10,8 @@ Imports no Qt.
 
 from __future__ import annotations
 
+import copy
+
 import importlib
 import re
 import sys
@@ -305,13 +307,26 @@ def validate_node(node: Any, registry: Any) -> list[Problem]:
     else:
         if info.project_local:
             ensure_project_importable(getattr(registry, "project_dir", None))
-        problems.extend(validate_attributes(node.component_type, attributes, node_id=node.id))
+        problems.extend(validate_attributes(node.component_type, _exported_attributes(node, attributes, registry),
+                                            node_id=node.id))
     for path in _literal_secrets(attributes):
         problems.append(Problem(
             node.id, path,
             "looks like a secret written in clear; use a template such as \"{{ env('NAME') }}\"",
             WARNING, "literal-secret"))
     return problems
+
+
+def _exported_attributes(node: Any, attributes: dict, registry: Any) -> dict:
+    """The attributes as export writes them: a node-level ``translation`` merged in (codegen's rule)."""
+    if not getattr(node, "translation", None):
+        return attributes
+    from dagster_designer_qt.services.codegen import apply_node_translation
+    from dagster_designer_qt.services.codegen_traits import traits_for
+
+    merged = copy.deepcopy(attributes)
+    apply_node_translation(node, merged, traits_for(node.component_type, registry))
+    return merged
 
 
 # ------------------------------------------------------------ graph checks
