@@ -158,3 +158,30 @@ def test_schema_driven_traits():
     doc = defs_of(generate_files(p), "c")
     assert doc["post_processing"]["assets"][-1]["attributes"]["deps"].startswith("{{ asset.deps + ")
     assert generate(p).warnings == []
+
+
+def test_pyproject_dependencies_are_the_same_with_registry_information():
+    """The GUI exports with registry info, the no-registry path uses built-in traits: the generated
+    pyproject must not differ (a duplicate unpinned "dagster" used to appear with registry info)."""
+    from types import SimpleNamespace
+
+    p = build("Deps", [script("a", "A", ["a"]), sling_node()], [("a", "sling")])
+    components = {
+        "dagster.PythonScriptComponent": SimpleNamespace(schema=_schema_of("dagster", "PythonScriptComponent"),
+                                                         distribution="dagster", project_local=False),
+        "dagster_sling.SlingReplicationCollectionComponent": SimpleNamespace(
+            schema=_schema_of("dagster_sling", "SlingReplicationCollectionComponent"),
+            distribution="dagster-sling", project_local=False),
+    }
+    with_registry = generate_files(p, components)["pyproject.toml"]
+    assert with_registry == generate_files(p)["pyproject.toml"]
+    import tomllib
+
+    deps = tomllib.loads(with_registry)["project"]["dependencies"]
+    assert deps == ["dagster>=1.13,<1.14", "dagster-sling"]
+
+
+def _schema_of(module, name):
+    import importlib
+
+    return getattr(importlib.import_module(module), name).get_model_cls().model_json_schema()

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from dagster_designer_qt.core.errors import DesignerError
-from dagster_designer_qt.services.registry import ComponentInfo, ComponentRegistry
+from dagster_designer_qt.services.registry import ComponentInfo, ComponentRegistry, RegistryError
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -42,6 +42,22 @@ def load_components(registry: ComponentRegistry, *, refresh: bool = False) -> li
     if sys.stderr.isatty():
         print("listing component types (imports Dagster, a few seconds)...", file=sys.stderr)
     return registry.load(refresh=refresh)
+
+
+def component_map(project_dir: Path | None = None) -> dict[str, ComponentInfo] | None:
+    """type -> ComponentInfo for export/preview, as the GUI passes it (warm cache: no Dagster import).
+    If the list can't be built at all, codegen falls back to its built-in knowledge of core types."""
+    registry = ComponentRegistry(project_dir=project_dir)
+    try:
+        components = load_components(registry)
+    except RegistryError as exc:
+        print(f"warning: {exc}; exporting with built-in component knowledge", file=sys.stderr)
+        return None
+    mapping = {c.type: c for c in components}
+    for c in components:
+        for alias in c.aliases:
+            mapping.setdefault(alias, c)
+    return mapping
 
 
 def run(args: argparse.Namespace) -> int:

@@ -30,11 +30,14 @@ def run(args: argparse.Namespace) -> int:
     project = load_project(args.project)
     if args.force and not args.out:
         raise DesignerError("--force only applies to --out")
-    for warning in generate(project).warnings:
+    from dagster_designer_qt.cli_commands.components import component_map
+
+    components = component_map()  # the same component knowledge the app exports with
+    for warning in generate(project, components).warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if args.out:
-        path = export_folder(project, args.out, force=args.force)
+        path = export_folder(project, args.out, force=args.force, components=components)
     else:
-        path = export_zip(project, args.zip)
+        path = export_zip(project, args.zip, components=components)
     print(path)
     return 0

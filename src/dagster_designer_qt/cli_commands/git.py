@@ -86,7 +86,9 @@ def _commit(args: argparse.Namespace) -> int:
         if git.repo_info(repo).branch != args.branch:
             git.switch_branch(repo, args.branch, remote=args.remote, create=True)
     subdir = args.subdir if args.subdir is not None else git.default_subdir(project)
-    git.export_project(repo, project, subdir)
+    from dagster_designer_qt.cli_commands.components import component_map
+
+    git.export_project(repo, project, subdir, components=component_map())
     changes = git.status(repo, subdir)
     branch = git.repo_info(repo).branch
     if changes:

@@ -26,7 +26,9 @@ def run(args: argparse.Namespace) -> int:
     from dagster_designer_qt.services.codegen import generate
     from dagster_designer_qt.services.project_store import load_project
 
-    result = generate(load_project(args.project))
+    from dagster_designer_qt.cli_commands.components import component_map
+
+    result = generate(load_project(args.project), component_map())
     files = result.files
     out = sys.stdout
     if args.file is not None:

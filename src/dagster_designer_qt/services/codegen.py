@@ -435,7 +435,8 @@ class _Generator:
             files.update(self.node_files(node, folder))
             env |= env_vars_in([node.attributes, node.translation, node.post_processing])
             dist = self.traits[node.id].distribution
-            if dist:
+            # dagster itself is always a (pinned) dependency already
+            if dist and dist.lower().replace("_", "-") != "dagster":
                 distributions.add(dist)
         env_list = sorted(env)
         files["pyproject.toml"] = self.pyproject(sorted(distributions))

@@ -131,6 +131,8 @@ def default_distribution(component_type: str) -> str | None:
 def traits_for(component_type: str, components: Mapping[str, Any] | None) -> TypeTraits:
     info = components.get(component_type) if components else None
     if info is not None and getattr(info, "schema", None):
+        if getattr(info, "project_local", False):  # the exported project's own code: not a dependency
+            return replace(_schema_traits(info), distribution=None)
         return replace(_schema_traits(info), distribution=getattr(info, "distribution", None)
                        or default_distribution(component_type))
     builtin = BUILTIN_TRAITS.get(_ALIASES.get(component_type, component_type))
