@@ -83,8 +83,12 @@ def load_project(project: Any, components: Mapping[str, Any] | None = None, *,
     for a in assets:
         if a.node_id is None and not a.executable:
             users = sorted(b.key for b in assets if a.key in b.deps)
-            warnings.append(f"asset {a.key} is only a dependency (of {', '.join(users) or 'nothing'}); "
-                            "no component produces it")
+            makers = sorted({b.node_label or b.node_id for b in assets if a.key in b.deps and b.node_id})
+            made_by = f", made by {', '.join(makers)}" if makers else ""
+            warnings.append(f"asset {a.key} is only a dependency (of {', '.join(users) or 'nothing'}{made_by}); "
+                            "no component produces it: it stays an external asset, which is right for a "
+                            "source outside this project (such as a Sling stream's source table); otherwise "
+                            "connect the component that makes it")
     produced = {a.node_id for a in assets if a.node_id}
     for node in project.graph.iter_nodes():
         if node.id not in produced:
