@@ -40,6 +40,9 @@ class Actions:
                                  "Export a Dagster project folder")
         self.export_zip = self._make("actionExportZip", "Export as &ZIP…", "Ctrl+Shift+E", "export-zip",
                                      lambda: files.export_zip(), "Export the Dagster project as a ZIP archive")
+        self.check_dagster = self._make("actionCheckDagster", "Check with &Dagster", "Ctrl+Shift+D", "check-dagster",
+                                        w.dagster_check.start,
+                                        "Export to a temporary folder and load the project with Dagster itself")
         self.quit = self._make("actionQuit", "&Quit", SK.Quit, None, w.close_all, "Quit Dagster Designer")
         if self.quit.shortcut().isEmpty():
             self.quit.setShortcut(QKeySequence("Ctrl+Q"))
@@ -117,6 +120,8 @@ class Actions:
         w.scene.selectionChanged.connect(self.update_enabled)
         edit.can_paste_changed.connect(self.paste.setEnabled)
         doc.undo_stack.indexChanged.connect(lambda _i: self.update_enabled())
+        doc.project_replaced.connect(lambda _p: self.update_enabled())  # Open into an unedited window
+        w.dagster_check.running_changed.connect(lambda _running: self.update_enabled())
         self.update_enabled()
 
     # ---------------------------------------------------------------- making
@@ -154,6 +159,7 @@ class Actions:
         any_nodes = w.document.graph.node_count() > 0
         self.select_all.setEnabled(any_nodes)
         self.auto_layout.setEnabled(any_nodes)
+        self.check_dagster.setEnabled(w.dagster_check.can_run())
 
     # ---------------------------------------------------------------- menus
     def build_menus(self) -> None:
@@ -171,7 +177,7 @@ class Actions:
         m.addSeparator()
         m.addActions([self.save, self.save_as])
         m.addSeparator()
-        m.addActions([self.export, self.export_zip])
+        m.addActions([self.export, self.export_zip, self.check_dagster])
         m.addSeparator()
         m.addAction(self.quit)
 
@@ -247,7 +253,7 @@ class Actions:
         bar.addSeparator()
         bar.addActions([self.zoom_out, self.zoom_in, self.fit_view, self.auto_layout])
         bar.addSeparator()
-        bar.addActions([self.export, self.git])
+        bar.addActions([self.export, self.check_dagster, self.git])
         return bar
 
     def context_menu(self, over_item: bool) -> QMenu:

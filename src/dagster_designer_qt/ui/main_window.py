@@ -11,9 +11,11 @@ from dagster_designer_qt.ui import settings as ui_settings
 from dagster_designer_qt.ui.actions import Actions, show_about
 from dagster_designer_qt.ui.canvas.scene import GraphScene
 from dagster_designer_qt.ui.canvas.view import GraphView
+from dagster_designer_qt.ui.dagster_check import DagsterCheck
 from dagster_designer_qt.ui.document import ProjectDocument
 from dagster_designer_qt.ui.edit_controller import EditController
 from dagster_designer_qt.ui.file_controller import FileController, Prompts
+from dagster_designer_qt.ui.panels.dagster_panel import DagsterPanel
 from dagster_designer_qt.ui.panels.palette import ComponentPalette
 from dagster_designer_qt.ui.panels.preview_panel import PreviewPanel
 from dagster_designer_qt.ui.panels.problems_panel import ProblemsPanel
@@ -41,6 +43,8 @@ class MainWindow(QMainWindow):
         self.property_panel = PropertyPanel(self.document, context, self.validation)
         self.problems_panel = ProblemsPanel(self.document, self.validation)
         self.preview_panel = PreviewPanel(self.document, context)
+        self.dagster_check = DagsterCheck(self.document, context.registry, self)
+        self.dagster_panel = DagsterPanel(self.dagster_check)
         self.palette_dock = self._dock("paletteDock", "Components", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.property_dock = self._dock("propertyDock", "Properties", self.property_panel,
                                         Qt.DockWidgetArea.RightDockWidgetArea)
@@ -48,7 +52,10 @@ class MainWindow(QMainWindow):
                                         Qt.DockWidgetArea.BottomDockWidgetArea)
         self.preview_dock = self._dock("previewDock", "Preview", self.preview_panel,
                                        Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.dagster_dock = self._dock("dagsterDock", "Dagster", self.dagster_panel,
+                                       Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(self.problems_dock, self.preview_dock)
+        self.tabifyDockWidget(self.preview_dock, self.dagster_dock)
         self.problems_dock.raise_()
         self.resizeDocks([self.palette_dock, self.property_dock], [250, 340], Qt.Orientation.Horizontal)
         self.resizeDocks([self.problems_dock], [190], Qt.Orientation.Vertical)
@@ -59,6 +66,7 @@ class MainWindow(QMainWindow):
         self.recovery = RecoveryManager(self.document, parent=self)
         self.actions = Actions(self)
         self.actions.build_menus()
+        self.dagster_panel.set_action(self.actions.check_dagster)
         self.addToolBar(self.actions.build_toolbar())
         self._build_status_bar()
         self._connect()
@@ -83,7 +91,7 @@ class MainWindow(QMainWindow):
         return dock
 
     def docks(self) -> list[QDockWidget]:
-        return [self.palette_dock, self.property_dock, self.problems_dock, self.preview_dock]
+        return [self.palette_dock, self.property_dock, self.problems_dock, self.preview_dock, self.dagster_dock]
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -123,8 +131,12 @@ class MainWindow(QMainWindow):
         self.view.context_menu_requested.connect(
             lambda pos, over: self.actions.context_menu(over).popup(pos))
         self.problems_panel.problem_activated.connect(self.show_problem)
+        self.dagster_panel.asset_activated.connect(self.show_node)
+        self.dagster_check.started.connect(self._show_dagster_dock)
         for source in (self.files, self.edit):
             source.status.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        self.dagster_check.status.connect(lambda text: self.statusBar().showMessage(
+            text, 0 if self.dagster_check.is_running() else 8000))  # progress stays until the result
         self.files.recent_changed.connect(self.actions.update_recent)
         self.theme.changed.connect(self._apply_theme)
         self._apply_theme(self.theme.colors)
@@ -176,11 +188,23 @@ class MainWindow(QMainWindow):
     def open_path(self, path: str) -> bool:
         return self.files.open_project(path)
 
-    def show_problem(self, node_id: str, path: tuple) -> None:
+    def show_node(self, node_id: str) -> bool:
+        """Select a node and centre the canvas on it (from Problems or the Dagster panel)."""
         if not self.document.graph.has_node(node_id):
-            return
+            return False
         self.scene.select_nodes([node_id])
         self.view.center_on_node(node_id)
+        return True
+
+    def _show_dagster_dock(self) -> None:
+        self.dagster_dock.show()
+        self.dagster_dock.raise_()
+        if not self.dagster_dock.isFloating() and self.dagster_dock.height() < 240:  # room for a few assets
+            self.resizeDocks([self.dagster_dock], [240], Qt.Orientation.Vertical)
+
+    def show_problem(self, node_id: str, path: tuple) -> None:
+        if not self.show_node(node_id):
+            return
         self.property_dock.show()
         self.property_dock.raise_()
         self.property_panel.focus_field(node_id, tuple(path))
