@@ -20,7 +20,7 @@ KEY_THEME = "view/theme"  # "system" | "light" | "dark"
 KEY_GEOMETRY = "window/geometry"
 KEY_STATE = "window/state"
 KEY_LAST_DIR = "files/last_dir"
-STATE_VERSION = 1
+STATE_VERSION = 2  # 2: the Dagster check dock
 
 
 def settings_path() -> Path:

@@ -205,7 +205,7 @@ class BoolEditor(Editor):
             self.box.setStyleSheet("")
         else:
             self.box.setText("(default)" if self.field.has_default else "(not set)")
-            self.box.setStyleSheet("color: palette(mid);")
+            self.box.setStyleSheet("color: palette(placeholder-text);")
 
     def value(self) -> Any:
         return bool(self.box.isChecked()) if self._set else UNSET

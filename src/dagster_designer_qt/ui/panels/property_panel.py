@@ -192,6 +192,8 @@ class PropertyPanel(QWidget):
         for name, title in (("name", "Name"), ("description", "Description"), ("git_repo", "Git repository"),
                             ("git_branch", "Git branch")):
             edit = QLineEdit(getattr(project, name) or "", self.content)
+            edit.setCursorPosition(0)  # show the start of a long description, not its end
+            edit.setToolTip(getattr(project, name) or "")
             edit.setObjectName(f"project:{name}")
             edit.setAccessibleName(title)
             if name == "git_repo":
@@ -201,7 +203,7 @@ class PropertyPanel(QWidget):
             self.meta_edits[name] = edit
         layout.addLayout(form)
         hint = QLabel("Select a node on the canvas to edit its properties.", self.content)
-        hint.setStyleSheet("color: palette(mid);")
+        hint.setStyleSheet("color: palette(placeholder-text);")
         hint.setWordWrap(True)
         layout.addWidget(hint)
 
