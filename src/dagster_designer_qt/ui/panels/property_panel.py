@@ -192,8 +192,9 @@ class PropertyPanel(QWidget):
         for name, title in (("name", "Name"), ("description", "Description"), ("git_repo", "Git repository"),
                             ("git_branch", "Git branch")):
             edit = QLineEdit(getattr(project, name) or "", self.content)
-            edit.setCursorPosition(0)  # show the start of a long description, not its end
-            edit.setToolTip(getattr(project, name) or "")
+            if name == "description":  # show the start of a long description, not its end
+                edit.setCursorPosition(0)
+                edit.setToolTip(getattr(project, name) or "")
             edit.setObjectName(f"project:{name}")
             edit.setAccessibleName(title)
             if name == "git_repo":
