@@ -232,10 +232,16 @@ class FileController(QObject):
         data = fileformat.project_to_dict(self.document.project)  # snapshot: edits may go on meanwhile
         components = self._components()
         self.status.emit(f"Exporting to {target}…")
+        self._export_job = (kind, target)
+        # A bound method, not a lambda: Qt drops the result if this controller is deleted meanwhile
+        # (the window was closed during the export).
         self._export_task = run_in_background(
-            _export_work, kind, data, target, force, components,
-            on_done=lambda result, error: self._export_done(kind, target, error), name="export")
+            _export_work, kind, data, target, force, components, on_done=self._on_export_done, name="export")
         return True
+
+    def _on_export_done(self, _result, error) -> None:
+        kind, target = self._export_job
+        self._export_done(kind, target, error)
 
     def _export_done(self, kind: str, target: str, error) -> None:
         self._export_task = None
