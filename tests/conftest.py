@@ -20,3 +20,24 @@ def _isolated_dirs(tmp_path_factory, monkeypatch):
     (base / "dagster_home").mkdir()
     (base / "dagster_home" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     yield base
+
+
+@pytest.fixture
+def real_window(qtbot):
+    """The real main window on the real component registry (built into this test's own cache dir).
+    Prompts that would block are answered; an unexpected error dialog fails the test. Background work
+    (an export, a Dagster check) is waited for before the window closes."""
+    from dagster_designer_qt.app import create_main_window
+
+    win = create_main_window()
+    win.prompts.ask_save_changes = lambda name: "discard"
+    win.prompts.show_error = lambda title, message: pytest.fail(f"unexpected error: {message}")
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    qtbot.waitUntil(lambda: win.context.registry.is_loaded(), timeout=120_000)
+    yield win
+    win.dagster_check.wait(120)
+    win.files.wait_for_export(120)
+    win.document.undo_stack.setClean()
+    win.close()

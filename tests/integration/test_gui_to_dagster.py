@@ -15,20 +15,8 @@ SCRIPT = "dagster.PythonScriptComponent"
 
 
 @pytest.fixture
-def window(qtbot):
-    from dagster_designer_qt.app import create_main_window
-
-    win = create_main_window()  # the real registry (built into this test's own cache dir)
-    win.prompts.ask_save_changes = lambda name: "discard"
-    win.prompts.show_error = lambda title, message: pytest.fail(f"unexpected error: {message}")
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    registry = win.context.registry
-    qtbot.waitUntil(lambda: registry.is_loaded(), timeout=120_000)
-    yield win
-    win.document.undo_stack.setClean()
-    win.close()
+def window(real_window):
+    return real_window
 
 
 def _add_from_palette(window, qtbot, query: str) -> str:

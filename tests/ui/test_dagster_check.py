@@ -13,20 +13,8 @@ CHECK_TIMEOUT_MS = 120_000
 
 
 @pytest.fixture
-def window(qtbot):
-    from dagster_designer_qt.app import create_main_window
-
-    win = create_main_window()  # the real registry (built into this test's own cache dir)
-    win.prompts.ask_save_changes = lambda name: "discard"
-    win.prompts.show_error = lambda title, message: pytest.fail(f"unexpected error: {message}")
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    qtbot.waitUntil(lambda: win.context.registry.is_loaded(), timeout=120_000)
-    yield win
-    win.dagster_check.wait(CHECK_TIMEOUT_MS / 1000)
-    win.document.undo_stack.setClean()
-    win.close()
+def window(real_window):
+    return real_window
 
 
 def _two_connected_scripts(window) -> tuple[str, str]:
