@@ -77,7 +77,7 @@ class EdgeItem(QGraphicsItem):
         painter.setPen(st.edge_selected_pen if selected else st.edge_pen)
         painter.setBrush(st.no_brush)
         painter.drawPath(self.path())
-        if option.levelOfDetailFromTransform(painter.worldTransform()) >= S.LOD_TEXT:
+        if option.levelOfDetailFromTransform(painter.worldTransform()) >= S.LOD_PORTS:
             painter.setPen(st.edge_selected_pen if selected else st.edge_pen)
             painter.setBrush(st.edge_selected_brush if selected else st.edge_brush)
             tip = self.target.pos() + S.IN_PORT - QPointF(S.PORT_R, 0)

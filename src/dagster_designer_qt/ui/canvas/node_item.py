@@ -44,6 +44,7 @@ class NodeItem(QGraphicsItem):
         # painted up close), and again after a label/type change or a theme change.
         self._label: QStaticText | None = None
         self._type: QStaticText | None = None
+        self._far: QStaticText | None = None  # the label alone, big, for zoomed-out views
         self._badge: QStaticText | None = None
         self.label = ""
         self.type_text = ""
@@ -57,14 +58,18 @@ class NodeItem(QGraphicsItem):
     def set_texts(self, label: str, type_text: str) -> None:
         self.label = label
         self.type_text = type_text
-        if self._label is not None:
-            self._label = None
+        if self._label is not None or self._far is not None:
+            self._label = self._far = None
             self.update()
 
     def _make_texts(self) -> None:
         st = self.style
         self._label = _static_text(st.label_metrics.elidedText(self.label, ELIDE_RIGHT, S.TEXT_W))
         self._type = _static_text(st.type_metrics.elidedText(self.type_text, ELIDE_MIDDLE, S.TEXT_W))
+
+    def _make_far(self) -> None:
+        st = self.style
+        self._far = _static_text(st.far_metrics.elidedText(self.label, ELIDE_RIGHT, S.FAR_TEXT_W))
 
     def set_component(self, category: str, icon_name: str, missing: bool) -> None:
         if (category, icon_name, missing) != (self.category, self.icon_name, self.missing):
@@ -107,11 +112,17 @@ class NodeItem(QGraphicsItem):
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         selected = bool(option.state & STATE_SELECTED)
         accent = st.accent_brush("\0missing" if self.missing else self.category)
-        if lod < S.LOD_BOX:
+        if lod < S.LOD_FAR_TEXT:  # a flat box in the category colour, outlined by problem severity
             painter.fillRect(S.BODY, st.overview_selected_brush if selected else accent)
+            if self.severity:
+                painter.setPen(st.overview_error_pen if self.severity == "error" else st.overview_warning_pen)
+                painter.setBrush(st.no_brush)
+                painter.drawRect(S.BODY)
             return
         if selected:
             pen = st.selected_pen
+        elif self.severity and lod < S.LOD_TEXT:  # the badge is small from afar: outline the node too
+            pen = st.overview_error_pen if self.severity == "error" else st.overview_warning_pen
         elif self.missing:
             pen = st.missing_pen
         else:
@@ -131,20 +142,31 @@ class NodeItem(QGraphicsItem):
             painter.setFont(st.type_font)
             painter.setPen(st.missing_text_pen if self.missing else st.subtext_pen)
             painter.drawStaticText(QPointF(S.TEXT_X, 40), self._type)
-        # ports
-        painter.setPen(st.port_pen)
-        hot = self.hot_port
-        painter.setBrush(st.port_hot_brush if hot == "in" else st.port_brush)
-        painter.drawEllipse(S.IN_PORT, S.PORT_R, S.PORT_R)
-        painter.setBrush(st.port_hot_brush if hot == "out" else st.port_brush)
-        painter.drawEllipse(S.OUT_PORT, S.PORT_R, S.PORT_R)
+        else:  # zoomed out: the label alone, big enough to read down to LOD_FAR_TEXT
+            if self._far is None:
+                self._make_far()
+            painter.setFont(st.far_font)
+            painter.setPen(st.text_pen)
+            size = self._far.size()
+            painter.drawStaticText(QPointF(12 + (S.FAR_TEXT_W - size.width()) / 2,
+                                           (S.H - size.height()) / 2), self._far)
+        if lod >= S.LOD_PORTS:
+            painter.setPen(st.port_pen)
+            hot = self.hot_port
+            painter.setBrush(st.port_hot_brush if hot == "in" else st.port_brush)
+            painter.drawEllipse(S.IN_PORT, S.PORT_R, S.PORT_R)
+            painter.setBrush(st.port_hot_brush if hot == "out" else st.port_brush)
+            painter.drawEllipse(S.OUT_PORT, S.PORT_R, S.PORT_R)
         if self.severity:
             painter.setPen(st.badge_pen)
             painter.setBrush(st.error_brush if self.severity == "error" else st.warning_brush)
-            painter.drawEllipse(S.BADGE_CENTER, S.BADGE_R, S.BADGE_R)
-            if lod >= S.LOD_TEXT and self._badge is not None:
-                painter.setFont(st.badge_font)
-                size = self._badge.size()
-                painter.drawStaticText(
-                    QPointF(S.BADGE_CENTER.x() - size.width() / 2, S.BADGE_CENTER.y() - size.height() / 2),
-                    self._badge)
+            if lod >= S.LOD_TEXT:
+                painter.drawEllipse(S.BADGE_CENTER, S.BADGE_R, S.BADGE_R)
+                if self._badge is not None:
+                    painter.setFont(st.badge_font)
+                    size = self._badge.size()
+                    painter.drawStaticText(QPointF(S.BADGE_CENTER.x() - size.width() / 2,
+                                                   S.BADGE_CENTER.y() - size.height() / 2), self._badge)
+            else:  # a badge that keeps its on-screen size when zoomed out
+                r = min(S.PAD, S.BADGE_R * S.LOD_TEXT / lod)
+                painter.drawEllipse(S.BADGE_CENTER, r, r)

@@ -1,8 +1,10 @@
 """GraphScene: node and edge items that follow the document's model events; holds no other truth.
 
-Also draws the grid, and for big graphs seen from far away an overview (every box and edge in two
-drawRects/drawLines calls) instead of thousands of Python paint() calls; items then carry
-ItemHasNoContents, which keeps them selectable and hit-testable but skips their paint().
+Also draws the grid, and for big graphs seen from far away an overview (every box in one drawRects call
+per category colour, problem outlines, every edge in one drawLines call) instead of thousands of Python
+paint() calls; items then carry ItemHasNoContents, which keeps them selectable and hit-testable but skips
+their paint(). The overview's data (one rect per node) is built once and kept up to date per node; only its
+grouping by colour is redone, lazily, after a change. The minimap draws from the same data.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ def short_type(component_type: str) -> str:
 
 class GraphScene(QGraphicsScene):
     geometry_changed = Signal()  # nodes were added, removed or moved (overview, scene rect)
+    overview_changed = Signal()  # anything the overview/minimap shows changed (positions, colours, problems)
 
     def __init__(self, document, registry=None, parent=None):
         super().__init__(parent)
@@ -53,7 +56,10 @@ class GraphScene(QGraphicsScene):
         self._problems: dict = {}
         self._syncing = False
         self._overview = False
-        self._ov_cache: tuple[list, list, list] | None = None
+        self._ov_rects: dict[str, QRectF] | None = None  # node id -> body rect; built on first use
+        self._ov_cache: OverviewData | None = None  # grouping of _ov_rects; None when stale
+        self._views: dict[str, tuple] = {}  # component type -> _component_view result
+        self.builds = 0  # how many times items were built for a whole project (tests count it)
         self._graph = None
         self.set_colors(LIGHT_CANVAS)
         self._rect_timer = QTimer(self)
@@ -73,7 +79,7 @@ class GraphScene(QGraphicsScene):
         self.style = style
         for item in self.nodes.values():
             item.set_texts(item.label, item.type_text)
-        self._ov_cache = None
+        self._overview_changed()
         self.update()
 
     # ------------------------------------------------------------ build/sync
@@ -89,6 +95,10 @@ class GraphScene(QGraphicsScene):
         finally:
             self._syncing = False
         self._graph = graph
+        self._ov_rects = None
+        self._ov_cache = None
+        if graph.node_count():
+            self.builds += 1
         for node in graph.iter_nodes():
             self._add_node_item(node)
         for edge in graph.iter_edges():
@@ -111,7 +121,13 @@ class GraphScene(QGraphicsScene):
         graph.node_changed.disconnect(self._on_node_changed)
 
     def _component_view(self, component_type: str) -> tuple[str, str, bool, str]:
-        """(category, icon name, missing, type text) for a component type."""
+        """(category, icon name, missing, type text) for a component type (cached per type)."""
+        view = self._views.get(component_type)
+        if view is None:
+            view = self._views[component_type] = self._compute_component_view(component_type)
+        return view
+
+    def _compute_component_view(self, component_type: str) -> tuple[str, str, bool, str]:
         info = self.registry.get(component_type) if self.registry is not None else None
         if info is not None:
             category = info.category or module_category(info.module)
@@ -135,6 +151,8 @@ class GraphScene(QGraphicsScene):
             item.setFlag(NO_CONTENTS, True)
         self.addItem(item)
         self.nodes[node.id] = item
+        if self._ov_rects is not None:
+            self._ov_rects[node.id] = QRectF(node.x, node.y, S.W, S.H)
         return item
 
     def _add_edge_item(self, edge) -> EdgeItem:
@@ -150,6 +168,7 @@ class GraphScene(QGraphicsScene):
 
     def refresh_components(self) -> None:
         """Re-read category/icon/installed state of every node (after the registry loads)."""
+        self._views.clear()
         for node in self.document.graph.iter_nodes():
             item = self.nodes.get(node.id)
             if item is None:
@@ -158,7 +177,7 @@ class GraphScene(QGraphicsScene):
             item.set_component(category, icon, missing)
             if type_text != item.type_text:
                 item.set_texts(item.label, type_text)
-        self._ov_cache = None
+        self._overview_changed()
 
     def set_problems(self, problems: dict) -> None:
         old = self._problems
@@ -168,6 +187,7 @@ class GraphScene(QGraphicsScene):
             if item is not None:
                 found = self._problems.get(node_id) or []
                 item.set_problems(_severity(found), len(found))
+        self._overview_changed()
 
     def problems_for(self, node_id: str) -> list:
         return list(self._problems.get(node_id) or [])
@@ -179,6 +199,8 @@ class GraphScene(QGraphicsScene):
 
     def _on_node_removed(self, node) -> None:
         item = self.nodes.pop(node.id, None)
+        if self._ov_rects is not None:
+            self._ov_rects.pop(node.id, None)
         if item is not None:
             self.removeItem(item)
             self._geometry_dirty()
@@ -203,11 +225,15 @@ class GraphScene(QGraphicsScene):
         item = self.nodes.get(node_id)
         if item is None:
             return
+        if self._ov_rects is not None:
+            self._ov_rects[node_id] = QRectF(x, y, S.W, S.H)
         if item.x() != x or item.y() != y:
             item.setPos(x, y)
             for edge in item.edges:
                 edge.update_geometry()
             self._geometry_dirty()
+        else:
+            self._overview_changed()
 
     def _on_node_changed(self, node_id: str, field: str) -> None:
         item = self.nodes.get(node_id)
@@ -220,19 +246,26 @@ class GraphScene(QGraphicsScene):
             category, icon, missing, type_text = self._component_view(node.component_type)
             item.set_component(category, icon, missing)
             item.set_texts(node.label, type_text)
+            self._overview_changed()
 
-    def _geometry_dirty(self) -> None:
+    def _overview_changed(self) -> None:
+        """Colours, selection or problems changed: regroup the overview lazily, repaint it if shown."""
         self._ov_cache = None
         if self._overview:
             self.update()
+        self.overview_changed.emit()
+
+    def _geometry_dirty(self) -> None:
+        self._overview_changed()
         self._rect_timer.start()
         self.geometry_changed.emit()
 
     def items_moved(self, items) -> None:
         """Called by the move interaction after it moved items directly (before the model knows)."""
-        self._ov_cache = None
-        if self._overview:
-            self.update()
+        if self._ov_rects is not None:
+            for item in items:
+                self._ov_rects[item.node_id] = S.BODY.translated(item.pos())
+        self._overview_changed()
 
     def _content_rect(self) -> QRectF:
         rect = self.nodes_rect()
@@ -267,9 +300,7 @@ class GraphScene(QGraphicsScene):
         return [i.edge_id for i in self.selectedItems() if isinstance(i, EdgeItem)]
 
     def _on_scene_selection(self) -> None:
-        self._ov_cache = None
-        if self._overview:
-            self.update()
+        self._overview_changed()
         if self._syncing:
             return
         ids = self.selected_node_ids()
@@ -293,7 +324,7 @@ class GraphScene(QGraphicsScene):
                     item.setSelected(True)
         finally:
             self._syncing = False
-        self._ov_cache = None
+        self._overview_changed()
 
     def select_nodes(self, node_ids, *, clear_edges: bool = True) -> None:
         if clear_edges:
@@ -324,19 +355,61 @@ class GraphScene(QGraphicsScene):
             item.setFlag(NO_CONTENTS, on)
         for item in self.edges.values():
             item.setFlag(NO_CONTENTS, on)
-        self._ov_cache = None
         self.update()
 
-    def _overview_data(self) -> tuple[list, list, list]:
+    def overview_data(self) -> "OverviewData":
+        """Every node's body rect grouped by what colour it is drawn in, problem outlines, edge lines."""
         if self._ov_cache is None:
-            rects, selected, lines = [], [], []
-            for item in self.nodes.values():
-                rect = S.BODY.translated(item.pos())
-                (selected if item.isSelected() else rects).append(rect)
+            rects = self._ov_rects
+            if rects is None:  # first use: one pass over the model's positions
+                rects = self._ov_rects = {n.id: QRectF(n.x, n.y, S.W, S.H) for n in self._graph.iter_nodes()}
+            selected_ids = {i.node_id for i in self.selectedItems() if isinstance(i, NodeItem)}
+            data = OverviewData()
+            by_colour = data.by_colour
+            for node_id, item in self.nodes.items():
+                rect = rects.get(node_id)
+                if rect is None:
+                    continue
+                if node_id in selected_ids:
+                    data.selected.append(rect)
+                else:
+                    key = "\0missing" if item.missing else item.category
+                    group = by_colour.get(key)
+                    if group is None:
+                        group = by_colour[key] = []
+                    group.append(rect)
+                if item.severity == "error":
+                    data.errors.append(rect)
+                elif item.severity == "warning":
+                    data.warnings.append(rect)
             for edge in self.edges.values():
-                lines.append(QLineF(edge.source.pos() + S.OUT_PORT, edge.target.pos() + S.IN_PORT))
-            self._ov_cache = (rects, selected, lines)
+                a, b = rects.get(edge.source.node_id), rects.get(edge.target.node_id)
+                if a is not None and b is not None:
+                    data.lines.append(QLineF(a.right(), a.center().y(), b.left(), b.center().y()))
+            self._ov_cache = data
         return self._ov_cache
+
+    def draw_overview(self, painter: QPainter, scale: float) -> None:
+        """The whole graph as coloured boxes; nodes with problems get an outline in their severity's colour
+        that stays a few pixels wide at any zoom."""
+        st = self.style
+        data = self.overview_data()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        if data.lines:
+            painter.setPen(st.overview_edge_pen)
+            painter.drawLines(data.lines)
+        painter.setPen(Qt.PenStyle.NoPen)
+        for key, rects in data.by_colour.items():
+            painter.setBrush(st.accent_brush(key))
+            painter.drawRects(rects)
+        if data.selected:
+            painter.setBrush(st.overview_selected_brush)
+            painter.drawRects(data.selected)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for rects, pen in ((data.warnings, st.overview_warning_pen), (data.errors, st.overview_error_pen)):
+            if rects:
+                painter.setPen(pen)
+                painter.drawRects(rects)
 
     # -------------------------------------------------------------- drawing
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
@@ -345,18 +418,7 @@ class GraphScene(QGraphicsScene):
         scale = painter.worldTransform().m11()
         self._draw_grid(painter, rect, scale)
         if self._overview:
-            rects, selected, lines = self._overview_data()
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-            painter.setPen(st.overview_edge_pen)
-            if lines:
-                painter.drawLines(lines)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(st.overview_brush)
-            if rects:
-                painter.drawRects(rects)
-            painter.setBrush(st.overview_selected_brush)
-            if selected:
-                painter.drawRects(selected)
+            self.draw_overview(painter, scale)
 
     def _draw_grid(self, painter: QPainter, rect: QRectF, scale: float) -> None:
         st = self.style
@@ -417,6 +479,17 @@ class GraphScene(QGraphicsScene):
             parts.append(f"{'⛔' if getattr(problem, 'severity', '') == 'error' else '⚠'} "
                          f"{escape(str(getattr(problem, 'message', problem)))}")
         return "<br>".join(parts)
+
+
+class OverviewData:
+    __slots__ = ("by_colour", "selected", "errors", "warnings", "lines")
+
+    def __init__(self) -> None:
+        self.by_colour: dict[str, list[QRectF]] = {}  # category (or "\0missing") -> body rects
+        self.selected: list[QRectF] = []
+        self.errors: list[QRectF] = []
+        self.warnings: list[QRectF] = []
+        self.lines: list[QLineF] = []
 
 
 def _severity(problems) -> str | None:
