@@ -76,6 +76,16 @@ class Actions:
                                      "Zoom to 100%")
         self.fit_view = self._make("actionFitView", "&Fit to Window", "Ctrl+Shift+F", "fit",
                                    lambda: view.fit_to_window(), "Show the whole graph")
+        self.find_node = self._make("actionFindNode", "&Find Node…", SK.Find, None, view.find_bar.open,
+                                    "Find a node by part of its label; Enter selects it and centres the view")
+        if self.find_node.shortcut().isEmpty():
+            self.find_node.setShortcut(QKeySequence("Ctrl+F"))
+        self.show_minimap = QAction("Show &Minimap", w)
+        self.show_minimap.setObjectName("actionShowMinimap")
+        self.show_minimap.setCheckable(True)
+        self.show_minimap.setChecked(not view.minimap.isHidden())
+        self.show_minimap.setStatusTip("Show the whole graph in a small map at the canvas's corner")
+        self.show_minimap.toggled.connect(view.minimap.setVisible)
         self.auto_layout = self._make("actionAutoLayout", "Auto &Layout", "Ctrl+Shift+L", "layout",
                                       edit.auto_layout,
                                       "Arrange the graph (or the selected nodes) left to right")
@@ -192,6 +202,7 @@ class Actions:
         m = bar.addMenu("&View")
         m.setObjectName("menuView")
         m.addActions([self.zoom_in, self.zoom_out, self.zoom_reset, self.fit_view])
+        m.addActions([self.find_node, self.show_minimap])
         m.addSeparator()
         m.addAction(self.auto_layout)
         m.addSeparator()

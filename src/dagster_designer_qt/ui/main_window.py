@@ -24,6 +24,9 @@ from dagster_designer_qt.ui.recovery import RecoveryManager
 from dagster_designer_qt.ui.validation_runner import ValidationRunner
 
 
+SMALL_WINDOW = 1200  # px wide: below this the side docks give the canvas room (fit_docks_to_window)
+
+
 class MainWindow(QMainWindow):
     def __init__(self, context, theme, document: ProjectDocument | None = None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -275,6 +278,21 @@ class MainWindow(QMainWindow):
         else:  # first run: the canvas gets the room, the bottom tabs a few rows, the form a usable width
             self.resizeDocks([self.problems_dock], [160], Qt.Orientation.Vertical)
             self.resizeDocks([self.palette_dock, self.property_dock], [240, 360], Qt.Orientation.Horizontal)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self.fit_docks_to_window(event.oldSize().width())
+
+    def fit_docks_to_window(self, old_width: int = -1) -> None:
+        """When the window becomes small (narrower than SMALL_WINDOW), the side docks shrink so that the
+        canvas keeps about half the width and fit stays at a readable zoom; the bottom tabs keep a few
+        rows. Only on crossing into small, so a user's own dock sizes are left alone afterwards."""
+        width, height = self.width(), self.height()
+        if width >= SMALL_WINDOW or 0 < old_width < SMALL_WINDOW:
+            return
+        self.resizeDocks([self.palette_dock, self.property_dock],
+                         [max(170, int(width * 0.18)), max(280, int(width * 0.29))], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.problems_dock], [max(120, int(height * 0.2))], Qt.Orientation.Vertical)
 
     def save_layout(self) -> None:
         self.settings.setValue(ui_settings.KEY_GEOMETRY, self.saveGeometry())

@@ -44,7 +44,7 @@ class NodeItem(QGraphicsItem):
         # painted up close), and again after a label/type change or a theme change.
         self._label: QStaticText | None = None
         self._type: QStaticText | None = None
-        self._far: QStaticText | None = None  # the label alone, big, for zoomed-out views
+        self._far: list | None = None  # the label alone, in each far font (made when first needed)
         self._badge: QStaticText | None = None
         self.label = ""
         self.type_text = ""
@@ -67,9 +67,14 @@ class NodeItem(QGraphicsItem):
         self._label = _static_text(st.label_metrics.elidedText(self.label, ELIDE_RIGHT, S.TEXT_W))
         self._type = _static_text(st.type_metrics.elidedText(self.type_text, ELIDE_MIDDLE, S.TEXT_W))
 
-    def _make_far(self) -> None:
-        st = self.style
-        self._far = _static_text(st.far_metrics.elidedText(self.label, ELIDE_RIGHT, S.FAR_TEXT_W))
+    def _far_text(self, tier: int) -> QStaticText:
+        if self._far is None:
+            self._far = [None] * len(S.FAR_LABEL_PX)
+        text = self._far[tier]
+        if text is None:
+            metrics = self.style.far_metrics[tier]
+            text = self._far[tier] = _static_text(metrics.elidedText(self.label, ELIDE_RIGHT, S.FAR_TEXT_W))
+        return text
 
     def set_component(self, category: str, icon_name: str, missing: bool) -> None:
         if (category, icon_name, missing) != (self.category, self.icon_name, self.missing):
@@ -143,13 +148,13 @@ class NodeItem(QGraphicsItem):
             painter.setPen(st.missing_text_pen if self.missing else st.subtext_pen)
             painter.drawStaticText(QPointF(S.TEXT_X, 40), self._type)
         else:  # zoomed out: the label alone, big enough to read down to LOD_FAR_TEXT
-            if self._far is None:
-                self._make_far()
-            painter.setFont(st.far_font)
+            tier = 0 if lod >= S.LOD_FAR_SWITCH else 1
+            text = self._far_text(tier)
+            painter.setFont(st.far_fonts[tier])
             painter.setPen(st.text_pen)
-            size = self._far.size()
+            size = text.size()
             painter.drawStaticText(QPointF(12 + (S.FAR_TEXT_W - size.width()) / 2,
-                                           (S.H - size.height()) / 2), self._far)
+                                           (S.H - size.height()) / 2), text)
         if lod >= S.LOD_PORTS:
             painter.setPen(st.port_pen)
             hot = self.hot_port

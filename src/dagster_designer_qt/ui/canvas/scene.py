@@ -22,6 +22,7 @@ from dagster_designer_qt.ui.theme import LIGHT_CANVAS, CanvasColors, category_ic
 
 NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
 SCENE_MARGIN = 1500.0
+DOT_PX = 5.0  # on-screen size of the problem marker in the overview and the minimap
 
 
 def display_name(name: str) -> str:
@@ -390,8 +391,8 @@ class GraphScene(QGraphicsScene):
         return self._ov_cache
 
     def draw_overview(self, painter: QPainter, scale: float) -> None:
-        """The whole graph as coloured boxes; nodes with problems get an outline in their severity's colour
-        that stays a few pixels wide at any zoom."""
+        """The whole graph as boxes in their category colours; a node with problems gets a dot in its
+        severity's colour at its top-right corner that stays DOT_PX wide on screen at any zoom."""
         st = self.style
         data = self.overview_data()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
@@ -405,11 +406,12 @@ class GraphScene(QGraphicsScene):
         if data.selected:
             painter.setBrush(st.overview_selected_brush)
             painter.drawRects(data.selected)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        for rects, pen in ((data.warnings, st.overview_warning_pen), (data.errors, st.overview_error_pen)):
+        size = min(S.H, DOT_PX / max(scale, 1e-9))
+        half = size / 2
+        for rects, brush in ((data.warnings, st.warning_brush), (data.errors, st.error_brush)):
             if rects:
-                painter.setPen(pen)
-                painter.drawRects(rects)
+                painter.setBrush(brush)
+                painter.drawRects([QRectF(r.right() - half, r.top() - half, size, size) for r in rects])
 
     # -------------------------------------------------------------- drawing
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802

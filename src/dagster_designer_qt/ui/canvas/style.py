@@ -26,14 +26,16 @@ BADGE_CENTER = QPointF(W - 2, 2)
 BADGE_R = 9.0
 
 # Levels of detail (on-screen pixels per scene unit). From LOD_TEXT up a node shows icon, label, type and
-# ports. Between LOD_FAR_TEXT and LOD_TEXT it shows only its label, in a font big enough to stay readable
-# (FAR_LABEL_PX scene pixels: 9 px on screen at 25 %), elided to the body's width. Below LOD_FAR_TEXT nodes
+# ports. Between LOD_FAR_TEXT and LOD_TEXT it shows only its label, in a bigger font so that it stays
+# 9-12 px on screen: FAR_LABEL_PX[0] scene pixels from LOD_FAR_SWITCH up (11.7 px at 45 %, 9.1 px at 35 %),
+# FAR_LABEL_PX[1] below (10 px at 25 %), elided to the body's width. Below LOD_FAR_TEXT nodes
 # are flat boxes in their category colour, outlined when they have problems; below OVERVIEW_LOD graphs of
 # OVERVIEW_MIN_NODES or more switch to the scene's overview drawing (the same picture, in a few calls).
 LOD_TEXT = 0.5
 LOD_PORTS = 0.3
 LOD_FAR_TEXT = 0.2
-FAR_LABEL_PX = 36
+LOD_FAR_SWITCH = 0.35
+FAR_LABEL_PX = (26, 40)
 FAR_TEXT_W = W - 2 * 12.0
 OVERVIEW_LOD = 0.2
 OVERVIEW_MIN_NODES = 300
@@ -79,9 +81,9 @@ class CanvasStyle:
         self.overview_selected_brush = QBrush(QColor(c.selection))
         self.overview_edge_pen = QPen(QColor(c.edge), 0)
         # Cosmetic (screen-pixel) outlines: a node with problems stays visibly red/amber at any zoom.
-        self.overview_error_pen = QPen(QColor(c.error), 2.5)
+        self.overview_error_pen = QPen(QColor(c.error), 1.6)
         self.overview_error_pen.setCosmetic(True)
-        self.overview_warning_pen = QPen(QColor(c.warning), 2.5)
+        self.overview_warning_pen = QPen(QColor(c.warning), 1.6)
         self.overview_warning_pen.setCosmetic(True)
         self.temp_edge_pen = QPen(QColor(c.selection), 2.0, Qt.PenStyle.DashLine)
         self.label_font = QFont()
@@ -92,11 +94,14 @@ class CanvasStyle:
         self.badge_font = QFont()
         self.badge_font.setPointSizeF(8.0)
         self.badge_font.setBold(True)
-        self.far_font = QFont()
-        self.far_font.setPixelSize(FAR_LABEL_PX)
-        self.far_font.setWeight(QFont.Weight.DemiBold)
+        self.far_fonts = []
+        for px in FAR_LABEL_PX:
+            font = QFont()
+            font.setPixelSize(px)
+            font.setWeight(QFont.Weight.DemiBold)
+            self.far_fonts.append(font)
+        self.far_metrics = [QFontMetricsF(f) for f in self.far_fonts]
         self.label_metrics = QFontMetricsF(self.label_font)
-        self.far_metrics = QFontMetricsF(self.far_font)
         self.type_metrics = QFontMetricsF(self.type_font)
         self.accent = _accent_path()
         self.arrow = QPolygonF([QPointF(0, 0), QPointF(-9, -4.5), QPointF(-9, 4.5)])

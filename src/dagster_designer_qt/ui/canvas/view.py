@@ -8,12 +8,14 @@ from PySide6.QtWidgets import QFrame, QGraphicsView, QLabel
 
 from dagster_designer_qt.ui.canvas import style as S
 from dagster_designer_qt.ui.canvas.edge_item import EdgeItem
+from dagster_designer_qt.ui.canvas.find_bar import FindNodeBar
 from dagster_designer_qt.ui.canvas.interactions import (
     MoveInteraction,
     NewEdgeInteraction,
     PanInteraction,
     RubberBandInteraction,
 )
+from dagster_designer_qt.ui.canvas.minimap import Minimap
 
 COMPONENT_MIME = "application/x-dagster-designer-component"
 MIN_ZOOM = 0.005
@@ -57,6 +59,8 @@ class GraphView(QGraphicsView):
         self._toast_timer = QTimer(self)
         self._toast_timer.setSingleShot(True)
         self._toast_timer.timeout.connect(self._toast.hide)
+        self.minimap = Minimap(self)
+        self.find_bar = FindNodeBar(self)
         self.apply_style()
 
     # ------------------------------------------------------------------ look
