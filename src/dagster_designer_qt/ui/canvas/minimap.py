@@ -30,7 +30,7 @@ class Minimap(QWidget):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
         self._pixmap: QPixmap | None = None
-        self._transform: tuple[float, float, float] = (1.0, 0.0, 0.0)  # scale, dx, dy: scene -> minimap
+        self._transform: tuple[float, float, float] | None = None  # scale, dx, dy: scene -> minimap
         self._dirty = QTimer(self)
         self._dirty.setSingleShot(True)
         self._dirty.setInterval(0)
@@ -44,6 +44,7 @@ class Minimap(QWidget):
     # ------------------------------------------------------------ state
     def mark_dirty(self) -> None:
         self._pixmap = None
+        self._transform = None
         if self.isVisible():
             self._dirty.start()
 
@@ -77,6 +78,11 @@ class Minimap(QWidget):
         rect = self.scene.nodes_rect()
         return QRectF(0, 0, 800, 600) if rect.isNull() else rect.adjusted(-60, -60, 60, 60)
 
+    def _xf(self) -> tuple[float, float, float]:
+        if self._transform is None:
+            self._fit()
+        return self._transform
+
     def _fit(self) -> None:
         rect = self.graph_rect()
         w, h = self.width() - 2 * PAD, self.height() - 2 * PAD
@@ -86,11 +92,11 @@ class Minimap(QWidget):
         self._transform = (scale, dx, dy)
 
     def to_scene(self, pos: QPointF) -> QPointF:
-        scale, dx, dy = self._transform
+        scale, dx, dy = self._xf()
         return QPointF((pos.x() - dx) / scale, (pos.y() - dy) / scale)
 
     def to_minimap(self, rect: QRectF) -> QRectF:
-        scale, dx, dy = self._transform
+        scale, dx, dy = self._xf()
         return QRectF(rect.left() * scale + dx, rect.top() * scale + dy, rect.width() * scale,
                       rect.height() * scale)
 
