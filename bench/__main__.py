@@ -19,8 +19,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-ORDER = ["startup", "registry", "store", "forms", "export", "canvas"]
-MODULE_TIMEOUT = {"quick": 240, "full": 900}
+ORDER = ["startup", "registry", "store", "forms", "export", "canvas", "window"]
+MODULE_TIMEOUT = {"quick": 240, "full": 1800}
 
 
 def discover() -> list[str]:

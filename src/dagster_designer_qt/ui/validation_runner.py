@@ -183,6 +183,7 @@ class ValidationRunner(QObject):
                 result: Any = grouped
             except Exception as exc:  # noqa: BLE001 - reported, never raised on the worker
                 result = exc
+            project = problems = None  # don't keep the snapshot alive while waiting for the next job
             try:
                 self._finished.emit(generation, result)
             except RuntimeError:  # the runner was deleted meanwhile

@@ -19,8 +19,9 @@ PAD = 6.0  # inside the minimap, around the graph
 
 class Minimap(QWidget):
     def __init__(self, view):
-        # A child of the view, not of its viewport: the viewport scrolls its children along when panning.
-        super().__init__(view)
+        # A child of the viewport (a sibling over it would cost Qt's accelerated scrolling: every pan frame
+        # would repaint the whole canvas); the view puts it back in its corner after each scroll.
+        super().__init__(view.viewport())
         self.view = view
         self.scene = view.graph_scene
         self.setObjectName("minimap")
@@ -43,6 +44,8 @@ class Minimap(QWidget):
 
     # ------------------------------------------------------------ state
     def mark_dirty(self) -> None:
+        if self.view.interaction() is not None and self._pixmap is not None:
+            return  # items move live during a drag; the model's move on release redraws the map once
         self._pixmap = None
         self._transform = None
         if self.isVisible():
@@ -53,7 +56,7 @@ class Minimap(QWidget):
             self.update()
 
     def place(self) -> None:
-        vp = self.view.viewport().geometry()
+        vp = self.view.viewport().rect()
         width = max(100, min(SIZE.width(), vp.width() // 3))
         size = QSize(width, round(width * SIZE.height() / SIZE.width()))
         if size != self.size():

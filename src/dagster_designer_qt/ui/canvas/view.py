@@ -317,6 +317,11 @@ class GraphView(QGraphicsView):
         super().focusOutEvent(event)
 
     # -------------------------------------------------------------- painting
+    def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802
+        super().scrollContentsBy(dx, dy)
+        if self.minimap.isVisible():  # the viewport scrolled its children along: back to the corner
+            self.minimap.place()
+
     def paintEvent(self, event) -> None:  # noqa: N802
         """In overview mode the scene's overview drawing is the whole picture: paint it directly and
         skip QGraphicsView's walk over thousands of (content-less) items."""
