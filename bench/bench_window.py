@@ -151,11 +151,11 @@ def _stats(values: list[float]) -> dict:
     return summary(values) if values else {"median": 0.0, "min": 0.0, "max": 0.0, "runs": 0}
 
 
-def run(quick: bool = False) -> list[dict]:
+def run(quick: bool = False, sizes: list[int] | None = None, repeat: int | None = None) -> list[dict]:
     from bench.bench_canvas import make_project_file
 
-    sizes = [1000, 5000] if quick else [1000, 5000, 20000]
-    repeat = 2 if quick else 3
+    sizes = sizes or ([1000, 5000] if quick else [1000, 5000, 20000])
+    repeat = repeat or (2 if quick else 3)
     frames = 15 if quick else 40
     rows: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp:
