@@ -69,6 +69,10 @@ class GraphView(QGraphicsView):
         self._toast.setStyleSheet(
             f"QLabel#canvasMessage {{ background: {c.toast_fill}; color: {c.toast_text}; "
             f"border-left: 4px solid {c.error}; border-radius: 6px; padding: 8px 12px; }}")
+        self.find_bar.setStyleSheet(
+            f"QFrame#findNodeBar {{ background: {c.node_fill}; border: 1px solid {c.node_border}; "
+            f"border-radius: 6px; }} QLabel#findNodeCount {{ color: {c.node_subtext}; }}")
+        self.minimap.mark_dirty()
         self.viewport().update()
 
     def last_message(self) -> str:
