@@ -215,6 +215,8 @@ class RunProcess:
                 event = json.loads(raw)
             except ValueError:
                 continue
+            if self.cancelled and event.get("event") in ("step_failure", "result", "error"):
+                continue  # Dagster reports the interrupted step as failed: it was cancelled
             yield self._attribute(event)
         code = self.proc.wait()
         if self.cancelled:
