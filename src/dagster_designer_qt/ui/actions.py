@@ -168,15 +168,15 @@ class Actions:
     def _make_run_actions(self) -> None:
         w = self.window
         runs = w.run_controller
-        self.run = self._make("actionRun", "&Run", "F5", None, runs.run_all,
+        self.run = self._make("actionRun", "&Run", "F5", "run", runs.run_all,
                               "Materialize every asset (exports to the project's run folder first)")
-        self.run_selected = self._make("actionRunSelected", "Run &Selected", "Shift+F5", None,
+        self.run_selected = self._make("actionRunSelected", "Run &Selected", "Shift+F5", "run-selected",
                                        lambda: runs.run_selected(upstream=w.run_panel.upstream.isChecked()),
                                        "Materialize the selected nodes' assets (with upstream when ticked "
                                        "in the Run panel)")
-        self.cancel_run = self._make("actionCancelRun", "&Cancel Run", None, None, runs.cancel,
+        self.cancel_run = self._make("actionCancelRun", "&Cancel Run", None, "cancel-run", runs.cancel,
                                      "Stop the run and every process it started")
-        self.open_dagster_ui = self._make("actionOpenDagsterUI", "Open in Dagster &UI", None, None,
+        self.open_dagster_ui = self._make("actionOpenDagsterUI", "Open in Dagster &UI", None, "dagster-ui",
                                           runs.open_dagster_ui,
                                           "Start dagster dev for the export on 127.0.0.1 and open it in the browser")
         self.stop_dagster_ui = self._make("actionStopDagsterUI", "S&top Dagster UI", None, None,
@@ -293,7 +293,7 @@ class Actions:
         bar.addSeparator()
         bar.addActions([self.export, self.check_dagster, self.git])
         bar.addSeparator()
-        bar.addActions([self.run, self.cancel_run])
+        bar.addActions([self.run, self.run_selected, self.cancel_run, self.open_dagster_ui])
         return bar
 
     def context_menu(self, over_item: bool) -> QMenu:
