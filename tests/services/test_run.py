@@ -211,3 +211,17 @@ def test_dagster_home_is_the_users_only_when_set(tmp_path, monkeypatch):
     assert str(mine).startswith(str(tmp_path / "data"))
     assert "telemetry" in (mine / "dagster.yaml").read_text()
     assert run_service.dagster_home(project, environ={"DAGSTER_HOME": "/srv/dagster"}) == Path("/srv/dagster")
+
+
+def test_cli_select_with_upstream_runs_that_node_and_what_it_needs_only(tmp_path):
+    proc = _cli(["run", str(EXAMPLE), "--select", "Clean orders", "--upstream"], tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    lines = proc.stdout.splitlines()
+    assert sorted(line.split()[1] for line in lines) == ["raw/orders", "staging/clean_orders"]
+    assert all(line.startswith("materialized") for line in lines)
+
+
+def test_cli_select_of_an_unknown_label_names_the_nodes(tmp_path):
+    proc = _cli(["run", str(EXAMPLE), "--select", "Nope"], tmp_path)
+    assert proc.returncode == 1
+    assert "no node labelled 'Nope'" in proc.stderr and "Clean orders" in proc.stderr
