@@ -160,7 +160,8 @@ class RunController(QObject):
         self.current = None
         self.history.append(record)
         self._paint_states(set(record.nodes))
-        text = {"succeeded": "succeeded", "cancelled": "was cancelled", "error": f"failed: {record.error}",
+        error = " ".join(line.strip() for line in record.error.splitlines() if line.strip())
+        text = {"succeeded": "succeeded", "cancelled": "was cancelled", "error": f"failed: {error}",
                 "failed": "failed", "partly failed": "partly failed"}.get(record.outcome, record.outcome)
         self.status.emit(f"Run {record.number} {text} ({record.seconds:.1f} s)")
         self.running_changed.emit(False)
