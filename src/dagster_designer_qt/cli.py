@@ -14,7 +14,7 @@ from typing import Sequence
 from dagster_designer_qt import __version__
 from dagster_designer_qt.core.errors import DesignerError
 
-SUBCOMMANDS = ("gui", "new", "components", "validate", "export", "preview", "import", "git")
+SUBCOMMANDS = ("gui", "new", "components", "validate", "export", "preview", "import", "git", "run")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -125,6 +125,8 @@ class Actions:
         self.recent_menu: QMenu | None = None
         self.examples_menu: QMenu | None = None
 
+        self._make_run_actions()
+
         self.selection_actions = [self.cut, self.copy, self.duplicate]
         doc.selection_changed.connect(lambda _ids: self.update_enabled())
         w.scene.selectionChanged.connect(self.update_enabled)
@@ -170,6 +172,36 @@ class Actions:
         self.select_all.setEnabled(any_nodes)
         self.auto_layout.setEnabled(any_nodes)
         self.check_dagster.setEnabled(w.dagster_check.can_run())
+        self.update_run_enabled()
+
+    # ---------------------------------------------------------------- run
+    def _make_run_actions(self) -> None:
+        w = self.window
+        runs = w.run_controller
+        self.run = self._make("actionRun", "&Run", "F5", "run", runs.run_all,
+                              "Materialize every asset (exports to the project's run folder first)")
+        self.run_selected = self._make("actionRunSelected", "Run &Selected", "Shift+F5", "run-selected",
+                                       lambda: runs.run_selected(upstream=w.run_panel.upstream.isChecked()),
+                                       "Materialize the selected nodes' assets (with upstream when ticked "
+                                       "in the Run panel)")
+        self.cancel_run = self._make("actionCancelRun", "&Cancel Run", None, "cancel-run", runs.cancel,
+                                     "Stop the run and every process it started")
+        self.open_dagster_ui = self._make("actionOpenDagsterUI", "Open in Dagster &UI", None, "dagster-ui",
+                                          runs.open_dagster_ui,
+                                          "Start dagster dev for the export on 127.0.0.1 and open it in the browser")
+        self.stop_dagster_ui = self._make("actionStopDagsterUI", "S&top Dagster UI", None, None,
+                                          runs.stop_dagster_ui, "Stop the dagster dev started for this window")
+        runs.running_changed.connect(lambda _running: self.update_run_enabled())
+        runs.dev_changed.connect(lambda _running, _text: self.update_run_enabled())
+
+    def update_run_enabled(self) -> None:
+        w = self.window
+        runs = w.run_controller
+        self.run.setEnabled(runs.can_run())
+        self.run_selected.setEnabled(runs.can_run() and bool(w.document.selection()))
+        self.cancel_run.setEnabled(runs.is_running())
+        self.open_dagster_ui.setEnabled(w.document.graph.node_count() > 0 or runs.dev_running())
+        self.stop_dagster_ui.setEnabled(runs.dev_running())
 
     # ---------------------------------------------------------------- menus
     def build_menus(self) -> None:
@@ -216,6 +248,12 @@ class Actions:
         theme.addActions(list(self.themes.values()))
         m.addSeparator()
         m.addAction(self.refresh_components)
+
+        m = bar.addMenu("&Run")
+        m.setObjectName("menuRun")
+        m.addActions([self.run, self.run_selected, self.cancel_run])
+        m.addSeparator()
+        m.addActions([self.open_dagster_ui, self.stop_dagster_ui])
 
         m = bar.addMenu("&Git")
         m.setObjectName("menuGit")
@@ -265,6 +303,8 @@ class Actions:
         bar.addActions([self.zoom_out, self.zoom_in, self.fit_view, self.auto_layout])
         bar.addSeparator()
         bar.addActions([self.export, self.check_dagster, self.git])
+        bar.addSeparator()
+        bar.addActions([self.run, self.run_selected, self.cancel_run, self.open_dagster_ui])
         return bar
 
     def context_menu(self, over_item: bool) -> QMenu:
@@ -274,6 +314,8 @@ class Actions:
             menu.addSeparator()
             menu.addAction(self.rename)
             menu.addAction(self.auto_layout)
+            menu.addSeparator()
+            menu.addAction(self.run_selected)
         else:
             menu.addActions([self.paste, self.select_all])
             menu.addSeparator()

@@ -20,7 +20,9 @@ from dagster_designer_qt.ui.panels.palette import ComponentPalette
 from dagster_designer_qt.ui.panels.preview_panel import PreviewPanel
 from dagster_designer_qt.ui.panels.problems_panel import ProblemsPanel
 from dagster_designer_qt.ui.panels.property_panel import PropertyPanel
+from dagster_designer_qt.ui.panels.run_panel import RunPanel
 from dagster_designer_qt.ui.recovery import RecoveryManager
+from dagster_designer_qt.ui.run_controller import RunController
 from dagster_designer_qt.ui.validation_runner import ValidationRunner
 
 
@@ -57,8 +59,12 @@ class MainWindow(QMainWindow):
                                        Qt.DockWidgetArea.BottomDockWidgetArea)
         self.dagster_dock = self._dock("dagsterDock", "Dagster", self.dagster_panel,
                                        Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.run_controller = RunController(self, self)
+        self.run_panel = RunPanel(self.run_controller)
+        self.run_dock = self._dock("runDock", "Run", self.run_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(self.problems_dock, self.preview_dock)
         self.tabifyDockWidget(self.preview_dock, self.dagster_dock)
+        self.tabifyDockWidget(self.dagster_dock, self.run_dock)
         self.problems_dock.raise_()
         self.resizeDocks([self.palette_dock, self.property_dock], [250, 340], Qt.Orientation.Horizontal)
         self.resizeDocks([self.problems_dock], [190], Qt.Orientation.Vertical)
@@ -70,6 +76,8 @@ class MainWindow(QMainWindow):
         self.actions = Actions(self)
         self.actions.build_menus()
         self.dagster_panel.set_action(self.actions.check_dagster)
+        self.run_panel.set_actions(self.actions.run, self.actions.run_selected, self.actions.cancel_run,
+                                   self.actions.open_dagster_ui, self.actions.stop_dagster_ui)
         self.addToolBar(self.actions.build_toolbar())
         self._build_status_bar()
         self._connect()
@@ -94,7 +102,8 @@ class MainWindow(QMainWindow):
         return dock
 
     def docks(self) -> list[QDockWidget]:
-        return [self.palette_dock, self.property_dock, self.problems_dock, self.preview_dock, self.dagster_dock]
+        return [self.palette_dock, self.property_dock, self.problems_dock, self.preview_dock, self.dagster_dock,
+                self.run_dock]
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -141,8 +150,27 @@ class MainWindow(QMainWindow):
         self.dagster_check.status.connect(lambda text: self.statusBar().showMessage(
             text, 0 if self.dagster_check.is_running() else 8000))  # progress stays until the result
         self.files.recent_changed.connect(self.actions.update_recent)
+        self._connect_run()
         self.theme.changed.connect(self._apply_theme)
         self._apply_theme(self.theme.colors)
+
+    def _connect_run(self) -> None:
+        runs = self.run_controller
+        runs.run_started.connect(lambda _record: self._show_run_dock())
+        runs.status.connect(lambda text: self.statusBar().showMessage(text, 0 if runs.is_running() else 10000))
+        runs.node_result_requested.connect(self.show_run_result)
+        self.run_panel.node_activated.connect(self.show_node)
+
+    def _show_run_dock(self) -> None:
+        self.run_dock.show()
+        self.run_dock.raise_()
+        if not self.run_dock.isFloating() and self.run_dock.height() < 240:
+            self.resizeDocks([self.run_dock], [240], Qt.Orientation.Vertical)
+
+    def show_run_result(self, node_id: str) -> None:
+        """A node's run badge was clicked: the Run panel shows that node's events and its error."""
+        self._show_run_dock()
+        self.run_panel.show_node_result(node_id)
 
     # ------------------------------------------------------------ updates
     def update_title(self) -> None:
@@ -305,6 +333,7 @@ class MainWindow(QMainWindow):
             return
         self.save_layout()
         self.recovery.close()
+        self.run_controller.shutdown()  # no run or dagster dev outlives the window
         if self._git_dialog is not None:
             self._git_dialog.close()
         event.accept()

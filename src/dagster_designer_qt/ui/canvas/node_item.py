@@ -6,6 +6,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QPainter, QStaticText
 from PySide6.QtWidgets import QGraphicsItem, QStyle
 
+from dagster_designer_qt.ui.canvas import run_badge
 from dagster_designer_qt.ui.canvas import style as S
 
 
@@ -40,6 +41,7 @@ class NodeItem(QGraphicsItem):
         self.severity: str | None = None  # "error" | "warning" | None
         self.problem_count = 0
         self.hot_port: str | None = None  # "in" | "out" while a new edge hovers it
+        self.run_state = None  # the last run's NodeRunState (set by the run controller), painted by run_badge
         # Static texts are made on the first detailed paint (most nodes of a big graph are never
         # painted up close), and again after a label/type change or a theme change.
         self._label: QStaticText | None = None
@@ -175,3 +177,5 @@ class NodeItem(QGraphicsItem):
             else:  # a badge that keeps its on-screen size when zoomed out
                 r = min(S.PAD, S.BADGE_R * S.LOD_TEXT / lod)
                 painter.drawEllipse(S.BADGE_CENTER, r, r)
+        if self.run_state is not None:
+            run_badge.paint(painter, self.run_state, lod)
