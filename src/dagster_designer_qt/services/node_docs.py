@@ -1,0 +1,76 @@
+"""The defs.yaml document codegen writes for one node of a project opened from a folder.
+
+The same rules as export (edges become deps, translation goes where the component keeps it, env vars
+become ``requirements``), with two differences for a project that lives in its own folder: no op names
+are added (existing ones stay as the user wrote them), and a folder reference to an upstream node
+(``context.build_defs('x')``) names the folder the node really is in. Saving in place compares this
+document for the node as it was read and as it is now, and writes only the difference.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping
+
+import yaml
+
+from dagster_designer_qt.services.codegen import _SAFE_KEY, _Generator, folder_slugs
+from dagster_designer_qt.services.codegen_traits import traits_for
+
+try:
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+
+_SAFE_FOLDER = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./\-]*$")
+
+
+class DocGenerator(_Generator):
+    """``_Generator`` over given nodes and upstream lists, with real folders and no op names."""
+
+    def __init__(self, project: Any, nodes: list[Any], ups: Mapping[str, list[str]],
+                 components: Mapping[str, Any] | None):
+        self.project = project
+        self.components = components
+        self.warnings: list[str] = []
+        self.nodes = nodes
+        self.by_id = {n.id: n for n in nodes}
+        self.slug = folder_slugs(nodes)
+        for n in nodes:
+            folder = folder_of(n, project)
+            if folder:
+                self.slug[n.id] = folder
+        self.traits = {n.id: traits_for(n.component_type, components) for n in nodes}
+        self.upstream = {n.id: list(ups.get(n.id, [])) for n in nodes}
+        self.op_names = {}
+
+    def literal_keys(self, node_id: str) -> list[str] | None:
+        node = self.by_id[node_id]
+        source = getattr(node, "source", None)
+        if source is not None and source.kind == "python":
+            keys = list(source.keys)
+            return keys if keys and all(_SAFE_KEY.match(k) for k in keys) else None
+        return super().literal_keys(node_id)
+
+    def keys_expr(self, node_id: str, ctor: str | None) -> str:
+        if self.literal_keys(node_id) is None and not _SAFE_FOLDER.match(self.slug[node_id]):
+            self.warn(self.by_id[node_id], "its folder name can't be named in a template; connections from "
+                                           "it are not written")
+            return "[]"
+        return super().keys_expr(node_id, ctor)
+
+    def document(self, node: Any) -> dict[str, Any]:
+        return yaml.load(self.defs_yaml(node), Loader=_Loader)
+
+
+def folder_of(node: Any, project: Any) -> str | None:
+    """The node's folder relative to the defs folder (None for a node not read from a folder)."""
+    source = getattr(node, "source", None)
+    ps = getattr(project, "source", None)
+    if source is None or ps is None:
+        return None
+    file = source.file
+    defs = ps.defs.rstrip("/")
+    rel = file[len(defs) + 1:] if defs and file.startswith(defs + "/") else file
+    return rel.rpartition("/")[0] or "."
