@@ -38,7 +38,7 @@ from dagster_designer_qt.core.layout import layered_layout
 from dagster_designer_qt.core.model import Edge, Node, NodeSource, Project, ProjectSource
 from dagster_designer_qt.services.codegen import dbt_source_keys, embeddable_keys
 from dagster_designer_qt.services.codegen_traits import TypeTraits, traits_for
-from dagster_designer_qt.services.node_docs import DocGenerator
+from dagster_designer_qt.services.node_docs import DocGenerator, folder_source_keys
 from dagster_designer_qt.services.project_reader import (
     Document,
     Problem,
@@ -86,6 +86,9 @@ class _Doc:
     node: Node
     folder: str  # the component folder below the defs root
     raw: dict[str, Any]  # the YAML document as written
+    source_keys: set[str] = field(default_factory=set)  # dbt sources in the folder (edges they imply)
+
+
 
 
 # ------------------------------------------------------------------ entry point
@@ -117,6 +120,9 @@ def import_project(source: str | os.PathLike[str], *,
             if ctype not in components and ctype not in _BUILTIN_TYPES and not is_project_local(ctype, settings):
                 problems.append(Problem(d.file, f"unknown component type {printable(ctype)!r} (not installed "
                                                 "and not defined in this project)", d.line))
+    for d, doc in zip(read.documents, docs):
+        if traits_for(doc.node.component_type, components).translation:
+            doc.source_keys = folder_source_keys(settings.defs_root / d.folder)
     modules = [_module_node(m) for m in read.modules]
     if not docs and not modules:
         if problems:
@@ -229,7 +235,7 @@ class _Linker:
         self.project.graph.load(self.nodes + self.modules, [])
         as_written = {n.id: (copy.deepcopy(n.attributes), copy.deepcopy(n.post_processing)) for n in self.nodes}
         for doc in self.docs:
-            plan = self._plan(doc.node)
+            plan = self._plan(doc)
             if plan is None or not plan.ups:
                 continue
             node = doc.node
@@ -295,11 +301,12 @@ class _Linker:
                            "writes)")
 
     # ----------------------------------------------------------- one target node
-    def _plan(self, node: Node) -> _Plan | None:
+    def _plan(self, doc: _Doc) -> _Plan | None:
+        node = doc.node
         t = self.traits[node.id]
         attrs = copy.deepcopy(node.attributes)
         post = copy.deepcopy(node.post_processing)
-        implied = self._implied(node) if (t.translation or t.item_translation) else []
+        implied = self._implied(node, doc) if (t.translation or t.item_translation) else []
         assets = attrs.get("assets")
         if t.declares_assets and isinstance(assets, list) and assets:
             ups = self._asset_spec_ups(node.id, [s for s in assets if isinstance(s, dict)])
@@ -315,8 +322,8 @@ class _Linker:
         ups = [u for u in implied if u not in (ups or [])] + (ups or [])
         return _Plan(ups=ups, attributes=attrs, post_processing=post)
 
-    def _implied(self, node: Node) -> list[str]:
-        sources = dbt_source_keys(node.files)
+    def _implied(self, node: Node, doc: _Doc) -> list[str]:
+        sources = doc.source_keys
         if not sources:
             return []
         return [u for u, keys in self.keys.items()

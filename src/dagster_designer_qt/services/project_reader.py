@@ -62,7 +62,8 @@ class Problem:
     column: int | None = None
 
     def __str__(self) -> str:
-        at = f":{self.line}:{self.column}" if self.line is not None else ""
+        at = f":{self.line}" if self.line is not None else ""
+        at += f":{self.column}" if self.line is not None and self.column is not None else ""
         return f"{self.file}{at}: {self.message}"
 
 
@@ -116,8 +117,6 @@ def read_settings(root: Path) -> Settings:
         data = _toml(pyproject)
         table, where = _table(_table(data, "tool", "pyproject.toml"), "dg", "pyproject.toml [tool]"), \
             "pyproject.toml [tool.dg]"
-        if not table:
-            table = None
     else:
         table = None
     if table is None:
