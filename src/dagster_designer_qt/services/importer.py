@@ -282,9 +282,9 @@ class _Linker:
         """Keep a node's edges only if generating it gives what generating it as written gives."""
         plain = [Node(id=n.id, component_type=n.component_type, label=n.label, attributes=as_written[n.id][0],
                       post_processing=as_written[n.id][1], source=n.source) for n in self.nodes]
-        before = DocGenerator(self.project, plain, {}, self.components)
+        before = DocGenerator(self.project, plain + self.modules, {}, self.components)
         ups = {n.id: self.project.graph.upstream(n.id) for n in self.nodes}
-        after = DocGenerator(self.project, self.nodes, ups, self.components)
+        after = DocGenerator(self.project, self.nodes + self.modules, ups, self.components)
         for doc, plain_node in zip(self.docs, plain):
             node = doc.node
             if not ups[node.id]:

@@ -318,7 +318,7 @@ class _Walker:
                     self.problem(path, f"folders nested more than {MAX_DEPTH} deep are not read")
                     continue
                 children.append((path, depth + 1, child_group))
-            elif entry.name.endswith(".py") and entry.name != "__init__.py" and defs_file is None:
+            elif entry.name.endswith(".py") and entry.name != "__init__.py":  # walked: Dagster loads it
                 self._module(path, rel_folder, group)
         return children
 

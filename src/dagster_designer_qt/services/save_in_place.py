@@ -247,6 +247,7 @@ def _yaml() -> YAML:
     y = YAML(typ="rt")
     y.preserve_quotes = True
     y.width = 1 << 16
+    y.brace_single_entry_mapping_in_flow_sequence = True  # [{key: a}], not ruamel's [key: a]
     return y
 
 
