@@ -232,6 +232,10 @@ class _Generator:
 
     # ----------------------------------------------------------- one node
     def defs_yaml(self, node: Any) -> str:
+        return dump_yaml(self.defs_doc(node))
+
+    def defs_doc(self, node: Any) -> dict[str, Any]:
+        """The node's defs.yaml document as data (fresh containers, nothing shared with the node)."""
         t: TypeTraits = self.traits[node.id]
         attrs = copy.deepcopy(node.attributes) if isinstance(node.attributes, dict) else {}
         post = copy.deepcopy(node.post_processing) if node.post_processing else None
@@ -260,7 +264,7 @@ class _Generator:
             doc["requirements"] = {"env": env}
         if post:
             doc["post_processing"] = post
-        return dump_yaml(doc)
+        return doc
 
     def add_deps(self, node: Any, t: TypeTraits, attrs: dict, post: dict | None, ups: list[str]) -> dict | None:
         up_literal = [self.literal_keys(u) for u in ups]

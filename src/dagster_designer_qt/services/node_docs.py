@@ -20,11 +20,6 @@ import yaml
 from dagster_designer_qt.services.codegen import _SAFE_KEY, _Generator, dbt_source_keys, folder_slugs
 from dagster_designer_qt.services.codegen_traits import traits_for
 
-try:
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
-
 
 _SAFE_FOLDER = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./\-]*$")
 
@@ -85,7 +80,7 @@ class DocGenerator(_Generator):
         return self._sources[node.id]
 
     def document(self, node: Any) -> dict[str, Any]:
-        return yaml.load(self.defs_yaml(node), Loader=_Loader)
+        return self.defs_doc(node)
 
 
 def folder_of(node: Any, project: Any) -> str | None:
