@@ -310,7 +310,7 @@ class _Walker:
         for entry in entries:
             path = Path(entry.path)
             if entry.is_symlink():
-                if entry.name.endswith(".py") or _is_dir(entry):
+                if entry.name.endswith(".py") or not _is_file(entry):
                     self.problem(path, "symlink not followed")
                 continue
             if entry.is_dir(follow_symlinks=False):
@@ -379,9 +379,10 @@ class _Walker:
                                                  deps=found.deps, defines=found.defines, group=group))
 
 
-def _is_dir(entry: os.DirEntry) -> bool:
+def _is_file(entry: os.DirEntry) -> bool:
+    """A symlink to a regular file (data files linked into a component folder are fine to leave)."""
     try:
-        return entry.is_dir()
+        return entry.is_file()
     except OSError:
         return False
 
