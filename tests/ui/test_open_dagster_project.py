@@ -7,6 +7,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QApplication
 
 from dagster_designer_qt.services.project_store import load_project
@@ -132,3 +133,19 @@ def test_a_folder_with_a_bad_file_opens_with_the_problem_shown(window, folder):
     QApplication.processEvents()
     assert sorted(n.label for n in window.document.project.graph.iter_nodes()) == ["orders", "team"]
     assert len(notes) == 1 and f"{DEFS}/report/defs.yaml:3:1: invalid YAML" in notes[0]
+
+
+def test_a_defs_folder_components_children_get_a_frame(window, folder, qtbot):
+    window.files.open_dagster_project(folder)
+    frames = window.scene.group_frames
+    qtbot.waitUntil(lambda: len(frames.items) == 1)
+    team = node(window, "team")
+    [item] = frames.items.values()
+    assert frames.items.keys() == {team.id} and item.title == "team" and item.scene() is window.scene
+    orders = node(window, "orders")
+    assert item.frame_rect().contains(QRectF(orders.x, orders.y, 1, 1))
+    assert item.zValue() < 0  # behind the nodes
+    window.document.move_nodes({orders.id: (orders.x + 500, orders.y + 300)})  # a drag, as one undo step
+    qtbot.waitUntil(lambda: item.frame_rect().contains(QRectF(orders.x, orders.y, 10, 10)))
+    window.document.delete([orders.id])
+    qtbot.waitUntil(lambda: not frames.items)  # no children left: no frame

@@ -187,13 +187,15 @@ class _Generator:
         self.pkg = package_name(project)
         self.warnings: list[str] = []
         graph = project.graph
-        self.nodes = list(graph.iter_nodes())
+        # read-only nodes (plain Python modules of an opened project) are the project's own files, not ours
+        self.nodes = [n for n in graph.iter_nodes() if getattr(n, "node_type", "component") == "component"]
         self.slug = folder_slugs(self.nodes)
         self.by_id = {n.id: n for n in self.nodes}
         self.traits = {n.id: traits_for(n.component_type, components) for n in self.nodes}
         self.upstream: dict[str, list[str]] = {n.id: [] for n in self.nodes}
         for edge in graph.iter_edges():
-            self.upstream[edge.target].append(edge.source)
+            if edge.source in self.by_id and edge.target in self.by_id:
+                self.upstream[edge.target].append(edge.source)
         self.op_names = self._op_names()
 
     def warn(self, node: Any, message: str) -> None:

@@ -64,6 +64,9 @@ class GraphScene(QGraphicsScene):
         document.selection_changed.connect(self._on_document_selection)
         document.project_replaced.connect(lambda _project: self.rebuild())
         self.rebuild()
+        from dagster_designer_qt.ui.canvas.group_item import GroupFrames
+
+        self.group_frames = GroupFrames(self)  # frames around DefsFolderComponent children (issue 12)
 
     # ------------------------------------------------------------------ look
     def set_colors(self, colors: CanvasColors, device_pixel_ratio: float = 2.0) -> None:
