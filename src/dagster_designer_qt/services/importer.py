@@ -34,12 +34,13 @@ import yaml
 
 from dagster_designer_qt.core.assets import normalize_key
 from dagster_designer_qt.core.errors import DesignerError, GraphError
-from dagster_designer_qt.core.layout import layered_layout
+from dagster_designer_qt.core.layout import NODE_HEIGHT, layered_layout
 from dagster_designer_qt.core.model import Edge, Node, NodeSource, Project, ProjectSource
 from dagster_designer_qt.services.codegen import dbt_source_keys, embeddable_keys
 from dagster_designer_qt.services.codegen_traits import TypeTraits, traits_for
 from dagster_designer_qt.services.node_docs import DocGenerator, folder_source_keys
 from dagster_designer_qt.services.project_reader import (
+    DEFS_FOLDER_TYPES,
     Document,
     Problem,
     ProjectReadError,
@@ -145,13 +146,41 @@ def import_project(source: str | os.PathLike[str], *,
     for node in project.graph.iter_nodes():
         if node.node_type != PYTHON_TYPE:
             node.source.read = gen.document(node)
-    positions = layered_layout(project.graph, None)
-    for node_id, (x, y) in positions.items():
+    for node_id, (x, y) in _layout(project).items():
         project.graph.move_node(node_id, x, y)
     return ImportResult(project=project, warnings=warnings, defs_root=settings.defs_root, problems=problems)
 
 
 _BUILTIN_TYPES = frozenset({"dagster.DefsFolderComponent", "dagster.components.DefsFolderComponent"})
+
+
+GROUP_GAP = 110.0  # between a DefsFolderComponent's band and what is above it (room for the frame)
+
+
+def _layout(project: Project) -> dict[str, tuple[float, float]]:
+    """Left-to-right layers; the children of each outermost DefsFolderComponent laid out together in a band
+    of their own below, so the frame the canvas draws around them holds nothing else."""
+    graph = project.graph
+    groups = [n.source.file.rpartition("/")[0] + "/" for n in graph.iter_nodes()
+              if n.component_type in DEFS_FOLDER_TYPES and n.source is not None]
+    outer = [g for g in groups if not any(o != g and g.startswith(o) for o in groups)]
+    bands: dict[str, list[str]] = {g: [] for g in outer}
+    loose: list[str] = []
+    for node in graph.iter_nodes():
+        file = node.source.file if node.source is not None else ""
+        group = next((g for g in outer if file.startswith(g) and not (
+            node.component_type in DEFS_FOLDER_TYPES and file == g + file.rpartition("/")[2])), None)
+        (bands[group] if group else loose).append(node.id)
+    positions = layered_layout(graph, loose)
+    bottom = max((y for _x, y in positions.values()), default=-NODE_HEIGHT - GROUP_GAP)
+    for ids in bands.values():
+        band = layered_layout(graph, ids)
+        if not band:
+            continue
+        top = bottom + NODE_HEIGHT + GROUP_GAP
+        positions.update({i: (x, y + top) for i, (x, y) in band.items()})
+        bottom = max(y for _x, y in positions.values())
+    return positions
 
 
 def _stable_id(*parts: str) -> str:

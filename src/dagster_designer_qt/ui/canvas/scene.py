@@ -119,6 +119,8 @@ class GraphScene(QGraphicsScene):
         if info is not None:
             category = info.category or module_category(info.module)
             return category, category_icon_name(category, info.icon), False, display_name(info.name)
+        if component_type == "python":  # a plain Python definitions module of an opened project (read-only)
+            return "python", category_icon_name("python"), False, "Python definitions (read-only)"
         loaded = self.registry is not None and self.registry.is_loaded()
         category = module_category(component_type)
         if loaded:
