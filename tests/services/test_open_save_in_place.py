@@ -207,3 +207,17 @@ def test_cli_import_then_export_without_out_saves_in_place(work, tmp_path, capsy
     assert "count: 3" in (work / DEFS / "deep/er/still/counter/defs.yaml").read_text()
     assert main(["export", str(design), "--out", str(tmp_path / "elsewhere")]) == 0
     assert (tmp_path / "elsewhere" / "tests/test_shop.py").is_file()
+
+
+def test_check_with_dagster_loads_the_opened_project_with_its_edits(work):
+    from dagster_designer_qt.services.loader import load_project as dagster_load
+
+    project = import_project(work).project
+    legacy = by_label(project, "legacy")
+    project.graph.set_node_field(legacy.id, "attributes", {"execution": {"path": "legacy.py"},
+                                                          "assets": [{"key": "legacy_table_2"}]})
+    report = dagster_load(project)
+    keys = {a.key: a for a in report.assets}
+    assert "legacy_table_2" in keys and "legacy_table" not in keys and "hello_world" in keys
+    assert keys["legacy_table_2"].node_id == legacy.id
+    assert (work / DEFS / "legacy/component.yaml").read_text().count("legacy_table_2") == 0  # only a copy
