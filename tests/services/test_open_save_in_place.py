@@ -221,3 +221,27 @@ def test_check_with_dagster_loads_the_opened_project_with_its_edits(work):
     assert "legacy_table_2" in keys and "legacy_table" not in keys and "hello_world" in keys
     assert keys["legacy_table_2"].node_id == legacy.id
     assert (work / DEFS / "legacy/component.yaml").read_text().count("legacy_table_2") == 0  # only a copy
+
+
+def test_python_module_keys_from_dagster_when_asked(work):
+    from dagster_designer_qt.services.python_defs import load_module_keys
+
+    w = real_projects.w
+    w(work / DEFS / "computed.py", """
+        import dagster as dg
+
+        def make(name):
+            @dg.asset(name=name)
+            def _a():
+                return None
+            return _a
+
+        ASSETS = [make(f"computed_{i}") for i in range(2)]
+        """)
+    project = import_project(work).project
+    computed = by_label(project, "computed")
+    assert computed.source.keys == []  # nothing declared literally: ast can't know
+    found = load_module_keys(project)
+    assert found[f"{DEFS}/computed.py"] == ["computed_0", "computed_1"]
+    assert computed.source.keys == ["computed_0", "computed_1"]
+    assert found[f"{DEFS}/team/my_assets.py"] == ["my_assets"]

@@ -109,11 +109,15 @@ def _asset(fn: ast.FunctionDef | ast.AsyncFunctionDef, deco: ast.AST, scan: Modu
                     scan.deps.extend(_deps(_kwargs(s).get("deps")))
     else:
         key = _key(kw.get("key"))
-        if key is None:
-            name = kw.get("name")
-            base = name.value if isinstance(name, ast.Constant) and isinstance(name.value, str) else fn.name
-            key = "/".join([*_prefix(kw.get("key_prefix")), base])
-        scan.keys.append(key)
+        name, prefix = kw.get("name"), kw.get("key_prefix")
+        computed = "key" in kw and key is None or (
+            name is not None and not (isinstance(name, ast.Constant) and isinstance(name.value, str))) or (
+            prefix is not None and not _prefix(prefix))
+        if key is None and not computed:
+            base = name.value if isinstance(name, ast.Constant) else fn.name  # type: ignore[union-attr]
+            key = "/".join([*_prefix(prefix), base])
+        if key is not None:
+            scan.keys.append(key)  # a computed key is only known when the module runs
     scan.deps.extend(_deps(kw.get("deps")))
     ins = kw.get("ins")
     named_ins = set()
@@ -153,3 +157,70 @@ def scan_module(tree: ast.Module) -> ModuleScan:
     scan.keys = list(dict.fromkeys(scan.keys))
     scan.deps = [d for d in dict.fromkeys(scan.deps) if d not in scan.keys]
     return scan
+
+
+# ------------------------------------------------------------------ asking Dagster (runs project code)
+_LOAD_KEYS = """
+import json, sys, warnings
+from pathlib import Path
+warnings.filterwarnings("ignore")
+root = Path(sys.argv[1]).resolve()
+sys.path.insert(0, str(root / "src"))
+sys.path.insert(0, str(root))
+out = {}
+try:
+    from dagster.components.core.component_tree import ComponentTree
+    tree = ComponentTree.for_project(root)
+    for rel in json.loads(sys.argv[2]):
+        try:
+            graph = tree.build_defs(root / rel).resolve_asset_graph()
+            out[rel] = sorted(k.to_user_string() for k in graph.executable_asset_keys)
+        except Exception as exc:
+            out[rel] = {"error": (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]}
+except Exception as exc:
+    out = {"error": (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]}
+print("@@KEYS@@" + json.dumps(out))
+"""
+
+
+def load_module_keys(project: object, *, timeout: float = 300.0) -> dict[str, list[str] | str]:
+    """Ask Dagster, in a helper process, which asset keys each plain Python module node of an opened
+    project defines: module file -> keys, or an error message for a module that does not load.
+
+    This imports and runs the project's code: call it only when the user asked for it (and trusts the
+    project). The node keys are updated (``source.keys`` and the ``asset_keys`` attribute shown)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    source = getattr(project, "source", None)
+    nodes = [n for n in project.graph.iter_nodes()  # type: ignore[attr-defined]
+             if n.source is not None and n.source.kind == "python"]
+    if source is None or not nodes:
+        return {}
+    env = dict(os.environ, DAGSTER_DG_UPDATE_CHECK_ENABLED="0", DAGSTER_TELEMETRY_DISABLED="1")
+    try:
+        proc = subprocess.run([sys.executable, "-c", _LOAD_KEYS, source.folder,
+                               json.dumps([n.source.file for n in nodes])],
+                              capture_output=True, text=True, timeout=timeout, env=env, cwd=source.folder)
+    except subprocess.TimeoutExpired:
+        return {n.source.file: f"Dagster took longer than {timeout:.0f} s to load it" for n in nodes}
+    found: dict = {}
+    for line in proc.stdout.splitlines():
+        if line.startswith("@@KEYS@@"):
+            found = json.loads(line[len("@@KEYS@@"):])
+    if not found or "error" in found and not isinstance(found.get("error"), (list, dict)):
+        message = found.get("error") if found else (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        return {n.source.file: f"Dagster could not load the project: {message}" for n in nodes}
+    result: dict[str, list[str] | str] = {}
+    for node in nodes:
+        keys = found.get(node.source.file)
+        if isinstance(keys, list):
+            node.source.keys = list(keys)
+            node.attributes = {**node.attributes, "asset_keys": list(keys)}
+            result[node.source.file] = keys
+        else:
+            result[node.source.file] = (keys or {}).get("error", "not loaded") if isinstance(keys, dict) \
+                else "not loaded"
+    return result
