@@ -40,7 +40,7 @@ def make_project(root: Path, size: int) -> Path:
 
 
 def run(quick: bool = False) -> list[dict]:
-    sizes = [300, 1000] if quick else [300, 1000, 3000]
+    sizes = [300] if quick else [300, 1000, 3000]
     rows = []
     for size in sizes:
         tmp = Path(tempfile.mkdtemp(prefix="bench-import-"))
