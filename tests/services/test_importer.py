@@ -15,6 +15,7 @@ from dagster_designer_qt.core.model import Node  # noqa: E402
 from dagster_designer_qt.services.codegen import generate, generate_files  # noqa: E402
 from dagster_designer_qt.services.export import export_folder  # noqa: E402
 from dagster_designer_qt.services.importer import ImportProjectError, import_project  # noqa: E402
+from dagster_designer_qt.services.project_copy import copy_to_folder  # noqa: E402
 from dagster_designer_qt.services.project_store import load_project  # noqa: E402
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "resources" / "examples" / "analytics.ddp.json"
@@ -76,9 +77,11 @@ def edge_labels(project):
 
 
 def round_trip(project, tmp_path):
+    """Export, open the folder, export it elsewhere (a copy with the designer's changes): the files."""
     out = export_folder(project, tmp_path / "exported")
     result = import_project(out)
-    return generate_files(project), generate_files(result.project), result
+    again = copy_to_folder(result.project, tmp_path / "again")
+    return generate_files(project), {k: v.decode() for k, v in again.files.items()}, result
 
 
 @pytest.mark.parametrize("make", [lambda: load_project(EXAMPLE), every_pairing], ids=["example", "pairings"])
@@ -86,7 +89,8 @@ def test_export_import_export_gives_the_same_defs(make, tmp_path):
     project = make()
     first, again, result = round_trip(project, tmp_path)
     assert defs_docs(again) == defs_docs(first)
-    assert {p for p in again if "/defs/" in p} == {p for p in first if "/defs/" in p}  # files too
+    again.pop(".dagster-designer.json")  # the first export's record, copied like any file of the project
+    assert again == first  # byte-identical: defs files and the files beside them
     assert not [w for w in result.warnings if "kept as written" in w]
     folders = generate(project).folders  # node id -> folder; imported labels are the folder names
     expected = {(folders[e.source], folders[e.target]) for e in project.graph.iter_edges()}
@@ -105,7 +109,7 @@ def test_deps_that_became_edges_are_removed_and_translation_mapped(tmp_path):
     assert "translation" not in nodes["fivetran"].attributes
     assert all("translation" not in r for r in nodes["ingest"].attributes["replications"])
     assert nodes["custom"].post_processing == {"assets": [{"target": "*", "attributes": {"group_name": "g"}}]}
-    assert nodes["transform"].files == dbt_node().files
+    assert nodes["transform"].files is None  # the dbt project stays in its folder, not in the model
     assert all(not n.attributes.get("requirements") for n in nodes.values())
 
 
@@ -164,12 +168,11 @@ def test_dg_project_multi_document_files_and_folder_files(tmp_path):
     nodes = p.graph.nodes
     assert [n.label for n in nodes] == ["jobs", "jobs 2"]
     assert nodes[1].attributes["execution"]["name"] == "second"
+    assert [(n.source.file, n.source.document) for n in nodes] == [
+        ("src/shop/defs/jobs/defs.yaml", 0), ("src/shop/defs/jobs/defs.yaml", 1)]
     for n in nodes:
-        assert n.files == {"run.py": "print('x')\n", "sql/q.sql": "select 1\n"}
-    assert nodes[1].data_extra == {"imported_template_vars_module": ".vars"}
-    text = "\n".join(result.warnings)
-    for fragment in ("data.bin.txt", "big.md", "loose.py", "2 components in one file", "template_vars_module"):
-        assert fragment in text
+        assert n.files is None  # the folder's files stay where they are; nothing else is read
+    assert not result.problems  # loose.py defines nothing Dagster loads: no node, no problem
     assert all(n.x != nodes[0].x or n.y != nodes[0].y for n in nodes[1:])  # laid out
 
 
@@ -186,19 +189,17 @@ def test_symlinks_leaving_the_folder_are_not_followed(tmp_path):
     os.symlink(outside, defs / "linked")
     result = import_project(defs)
     [node] = result.project.graph.nodes
-    assert node.files == {"alias.txt": "ok", "inside.txt": "ok"}
-    assert any("secret.txt" in w for w in result.warnings)
-    assert any("linked" in w and "not followed" in w for w in result.warnings)
+    assert node.files is None  # component folder files are not read at all
+    assert [str(p) for p in result.problems] == ["linked: symlink not followed"]
 
 
 @pytest.mark.parametrize("text, fragment", [
-    ("- a\n- b\n", "expected a mapping"),
+    ("- a\n- b\n", "must be a mapping"),
     ("attributes: {}\n", "no component 'type'"),
     ("type: [x]\n", "no component 'type'"),
     ("type: a\nattributes: [1]\n", "'attributes' must be a mapping"),
-    ("type: a\n---\n42\n", "document 2"),
     ("type: a\nattributes: {x: !!python/object/apply:os.system [echo hi]}\n", "invalid YAML"),
-    ("type: a\nattributes: {x: [unclosed\n", "invalid YAML (line"),
+    ("type: a\nattributes: {x: [unclosed\n", ":3:1: invalid YAML"),
     ("type: a\nattributes: {1: x}\n", "not a string"),
     ("a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
      "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
@@ -215,7 +216,7 @@ def test_bad_defs_yaml_is_an_error_naming_the_file(tmp_path, text, fragment):
 
 
 @pytest.mark.parametrize("setup, fragment", [
-    (lambda p: None, "no component folders"),
+    (lambda p: None, "no components"),
     (lambda p: (p / "pyproject.toml").write_text("[project]\nname = 'x'\n"), "root_module"),
     (lambda p: (p / "pyproject.toml").write_text("[tool.dg.project]\nroot_module = 'x'\n"), "no folder"),
     (lambda p: (p / "pyproject.toml").write_text("not toml ["), "not valid TOML"),
@@ -228,12 +229,12 @@ def test_not_a_project_is_an_error(tmp_path, setup, fragment):
 
 def test_cli_writes_the_project_and_prints_warnings(tmp_path, capsys):
     out_dir = export_folder(load_project(EXAMPLE), tmp_path / "exported")
-    (out_dir / "src" / "analytics" / "defs" / "stray.py").write_text("x = 1\n")
+    (out_dir / "src" / "analytics" / "defs" / "stray.py").write_text("x = 1\n")  # defines nothing: skipped
     target = tmp_path / "imported.ddp.json"
     assert main(["import", str(out_dir), "--out", str(target)]) == 0
     captured = capsys.readouterr()
     assert captured.out.strip() == str(target)
-    assert "warning: " in captured.err and "stray.py" in captured.err
+    assert "stray.py" not in captured.err
     imported = load_project(target)
     assert imported.graph.edge_count() == 2
     assert main(["import", str(out_dir), "--out", str(target)]) == 1  # exists
@@ -267,7 +268,7 @@ def test_deps_an_edge_would_export_differently_stay_as_written(tmp_path):
     assert any(w.startswith("b:") and "kept as written" in w for w in result.warnings)
 
 
-def test_nested_folders_are_flattened_and_references_follow(tmp_path):
+def test_nested_folders_keep_their_place_and_references(tmp_path):
     defs = tmp_path / "defs"
     write(defs / "raw" / "ingest" / "defs.yaml", {"type": "dagster_dbt.DbtProjectComponent",
                                                   "attributes": {"project": "p"}})
@@ -280,8 +281,17 @@ def test_nested_folders_are_flattened_and_references_follow(tmp_path):
     [edge] = result.project.graph.edges
     source = result.project.graph.node(edge.source)
     assert source.component_type == "dagster_dbt.DbtProjectComponent"
-    gen = generate(result.project)
-    docs = defs_docs(gen.files)
-    assert gen.folders[source.id] == "ingest_2"  # "raw/ingest" and "ingest" can't both be "ingest"
-    assert "build_defs('ingest_2')" in docs["use"]["attributes"]["assets"][0]["deps"]
-    assert any("raw/ingest: exported as folder 'ingest_2'" in w for w in result.warnings)
+    assert source.source.file == "raw/ingest/defs.yaml"  # folders are never renamed or flattened
+    use = next(n for n in result.project.graph.iter_nodes() if n.label == "use")
+    assert use.attributes["assets"] == [{"key": "u"}]  # the template was the edge's; it comes back on save
+    assert not result.warnings
+
+
+def test_a_bad_document_is_a_problem_and_the_rest_opens(tmp_path):
+    defs = tmp_path / "defs"
+    (defs / "comp").mkdir(parents=True)
+    (defs / "comp" / "defs.yaml").write_text("type: a\n---\n42\n")
+    result = import_project(defs)
+    assert [n.component_type for n in result.project.graph.nodes] == ["a"]
+    assert [str(p) for p in result.problems] == ["comp/defs.yaml:2: a component document must be a mapping "
+                                                  "with 'type'"]

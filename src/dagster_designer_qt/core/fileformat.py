@@ -29,7 +29,7 @@ from dagster_designer_qt.core.errors import (
     SelfLoopError,
     UnknownNodeError,
 )
-from dagster_designer_qt.core.model import Edge, Node, Project
+from dagster_designer_qt.core.model import Edge, Node, NodeSource, Project, ProjectSource
 
 try:
     import orjson as _orjson
@@ -40,9 +40,9 @@ SCHEMA_VERSION = 1
 FILE_SUFFIX = ".ddp.json"
 
 _TOP_KEYS = ("schema_version", "id", "name", "description", "graph", "created_at", "updated_at",
-             "git_repo", "git_branch")
+             "git_repo", "git_branch", "source")
 _NODE_KEYS = ("id", "type", "data", "position")
-_DATA_KEYS = ("label", "component_type", "attributes", "translation", "post_processing", "files")
+_DATA_KEYS = ("label", "component_type", "attributes", "translation", "post_processing", "files", "source")
 _EDGE_KEYS = ("id", "source", "target")
 
 
@@ -58,6 +58,8 @@ def node_to_dict(node: Node) -> dict[str, Any]:
         if value is not None:
             data[key] = value
     data.update(node.data_extra)
+    if node.source is not None:
+        data["source"] = node.source.to_dict()
     out: dict[str, Any] = {
         "id": node.id,
         "type": node.node_type,
@@ -95,6 +97,8 @@ def project_to_dict(project: Project) -> dict[str, Any]:
         "git_repo": project.git_repo,
         "git_branch": project.git_branch,
     }
+    if project.source is not None:
+        out["source"] = project.source.to_dict()
     out.update(project.extra)
     return out
 
@@ -206,6 +210,8 @@ def project_from_dict(data: Any, source: str | None = None) -> Project:
         git_branch=r.string(data, "git_branch", "$", required=False, nullable=True) or "main",
         extra={k: v for k, v in data.items() if k not in _TOP_KEYS},
     )
+    if data.get("source") is not None:
+        project.source = _read_project_source(r, data["source"])
     graph = r.obj(data.get("graph", {"nodes": [], "edges": []}), "$.graph")
     raw_nodes = r.array(graph.get("nodes", []), "$.graph.nodes")
     raw_edges = r.array(graph.get("edges", []), "$.graph.edges")
@@ -278,7 +284,39 @@ def _read_node(r: _Reader, raw: Any, i: int) -> Node:
         node_type=node_type,
         extra={k: v for k, v in raw.items() if k not in _NODE_KEYS} if len(raw) > 4 else {},
         data_extra={k: v for k, v in data.items() if k not in _DATA_KEYS},
+        source=_read_node_source(r, data["source"], djp + ".source") if data.get("source") is not None else None,
     )
+
+
+def _read_node_source(r: _Reader, raw: Any, jp: str) -> NodeSource:
+    raw = r.obj(raw, jp)
+    document = raw.get("document", 0)
+    if type(document) is not int or document < 0:
+        raise r.fail(f"{jp}.document", f"expected a non-negative integer, found {_kind(document)}")
+    read = r.optional_obj(raw, "read", jp) or {}
+    keys = r.array(raw.get("keys", []), f"{jp}.keys")
+    if not all(isinstance(i, str) for i in keys):
+        raise r.fail(f"{jp}.keys", "expected an array of strings")
+    kind = r.string(raw, "kind", jp, required=False, default="component")
+    if kind not in ("component", "python"):
+        raise r.fail(f"{jp}.kind", f"unknown kind {kind!r}")
+    return NodeSource(doc=r.string(raw, "doc", jp, non_empty=True),
+                      file=r.string(raw, "file", jp, non_empty=True), document=document, read=read,
+                      kind=kind, keys=list(keys))
+
+
+def _read_project_source(r: _Reader, raw: Any) -> ProjectSource:
+    jp = "$.source"
+    raw = r.obj(raw, jp)
+    documents = {}
+    for doc, item in (r.optional_obj(raw, "documents", jp) or {}).items():
+        if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)
+                and type(item[1]) is int):
+            raise r.fail(f"{jp}.documents.{doc}", "expected [file, document index]")
+        documents[doc] = (item[0], item[1])
+    return ProjectSource(folder=r.string(raw, "folder", jp, non_empty=True),
+                         defs=r.string(raw, "defs", jp, required=False, default="") or "",
+                         documents=documents)
 
 
 def _read_edge(r: _Reader, raw: Any, i: int) -> Edge:

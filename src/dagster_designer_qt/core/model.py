@@ -38,6 +38,48 @@ def utc_now_iso() -> str:
 
 
 @dataclass(eq=True)
+class NodeSource:
+    """Where an imported node lives in its project folder, and what it was when last read or saved.
+
+    ``doc`` names the document in ``ProjectSource.documents`` (a removed and later restored node whose
+    document is gone no longer claims it). ``file`` is the defs file's POSIX path relative to the project
+    folder, ``document`` the index of its YAML document (``---`` separated, counting empty ones). ``read`` is
+    the document codegen makes of the node as it was when read (or last saved): saving in place writes
+    only the difference between that and the document of the node now."""
+    doc: str
+    file: str
+    document: int = 0
+    read: dict[str, Any] = field(default_factory=dict)
+    kind: str = "component"  # "component" or "python" (a read-only plain definitions module)
+    keys: list[str] = field(default_factory=list)  # a python module's declared asset keys
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"doc": self.doc, "file": self.file, "document": self.document}
+        if self.kind != "component":
+            out["kind"] = self.kind
+        if self.read:
+            out["read"] = self.read
+        if self.keys:
+            out["keys"] = list(self.keys)
+        return out
+
+
+@dataclass(eq=True)
+class ProjectSource:
+    """The Dagster project folder a designer project was opened from (saving in place writes there).
+
+    ``defs`` is the defs folder relative to it; ``documents`` maps each document id to the (file, document
+    index) it is on disk now, so a node removed since is a document to remove."""
+    folder: str
+    defs: str = ""
+    documents: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"folder": self.folder, "defs": self.defs,
+                "documents": {d: [f, i] for d, (f, i) in self.documents.items()}}
+
+
+@dataclass(eq=True)
 class Node:
     id: str
     component_type: str
@@ -52,11 +94,13 @@ class Node:
     # Keys this version doesn't know, kept verbatim on a load/save round trip.
     extra: dict[str, Any] = field(default_factory=dict)
     data_extra: dict[str, Any] = field(default_factory=dict)
+    source: NodeSource | None = None  # set for nodes read from a project folder
 
     def clone(self, new_node_id: str | None = None) -> "Node":
         twin = copy.deepcopy(self)
         if new_node_id is not None:
             twin.id = new_node_id
+            twin.source = None  # a copy is a new component: it gets its own folder
         return twin
 
 
@@ -378,6 +422,7 @@ class Project:
         self.git_repo = git_repo
         self.git_branch = git_branch
         self.extra: dict[str, Any] = dict(extra or {})
+        self.source: ProjectSource | None = None  # the project folder it was opened from, if any
         self.graph = Graph()
         self.meta_changed = Signal()  # (field_name)
 

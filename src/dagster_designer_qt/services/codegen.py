@@ -187,13 +187,15 @@ class _Generator:
         self.pkg = package_name(project)
         self.warnings: list[str] = []
         graph = project.graph
-        self.nodes = list(graph.iter_nodes())
+        # read-only nodes (plain Python modules of an opened project) are the project's own files, not ours
+        self.nodes = [n for n in graph.iter_nodes() if getattr(n, "node_type", "component") == "component"]
         self.slug = folder_slugs(self.nodes)
         self.by_id = {n.id: n for n in self.nodes}
         self.traits = {n.id: traits_for(n.component_type, components) for n in self.nodes}
         self.upstream: dict[str, list[str]] = {n.id: [] for n in self.nodes}
         for edge in graph.iter_edges():
-            self.upstream[edge.target].append(edge.source)
+            if edge.source in self.by_id and edge.target in self.by_id:
+                self.upstream[edge.target].append(edge.source)
         self.op_names = self._op_names()
 
     def warn(self, node: Any, message: str) -> None:
@@ -232,6 +234,10 @@ class _Generator:
 
     # ----------------------------------------------------------- one node
     def defs_yaml(self, node: Any) -> str:
+        return dump_yaml(self.defs_doc(node))
+
+    def defs_doc(self, node: Any) -> dict[str, Any]:
+        """The node's defs.yaml document as data (fresh containers, nothing shared with the node)."""
         t: TypeTraits = self.traits[node.id]
         attrs = copy.deepcopy(node.attributes) if isinstance(node.attributes, dict) else {}
         post = copy.deepcopy(node.post_processing) if node.post_processing else None
@@ -260,7 +266,7 @@ class _Generator:
             doc["requirements"] = {"env": env}
         if post:
             doc["post_processing"] = post
-        return dump_yaml(doc)
+        return doc
 
     def add_deps(self, node: Any, t: TypeTraits, attrs: dict, post: dict | None, ups: list[str]) -> dict | None:
         up_literal = [self.literal_keys(u) for u in ups]

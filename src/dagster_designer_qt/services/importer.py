@@ -1,44 +1,30 @@
-"""Import an existing Dagster project (or a bare ``defs`` folder) as a designer project. Reads files only.
+"""Open an existing Dagster project folder (or a bare ``defs`` folder) as a designer project. Reads files
+only: no project code is imported or run (Python is parsed with ``ast``).
 
-What is read:
+What is read is what Dagster 1.13 loads (see ``project_reader``): every document of every ``defs.yaml``,
+``defs.yml`` or ``component.yaml`` becomes a node (label: its folder's name, ``"name 2"``... for the
+further documents of a file), nested folders at any depth, ``DefsFolderComponent`` folders with their
+children; plain Python definitions modules become read-only nodes with the asset keys they declare.
+Each node remembers its file and document (``Node.source``) and the project its folder
+(``Project.source``): saving in place (``save_in_place``) writes back only what changed.
 
-- ``DIR/pyproject.toml`` with ``[tool.dg.project] root_module`` (and optional ``defs_module``) names the defs
-  folder (``src/<module path>/defs`` or ``<module path>/defs``); without a pyproject, ``DIR`` itself is the
-  defs folder.
-- Every ``defs.yaml`` below it is a component folder; each YAML document in it (``---`` separated) becomes
-  one node: label = folder name (``"name 2"``, ``"name 3"``... for the further documents), ``type`` ->
-  component type, ``attributes`` as written, ``post_processing`` top-level. ``requirements`` is dropped
-  (export regenerates it from the templates); other top-level keys are kept in the project file only.
-- The folder's other text files (:data:`TEXT_SUFFIXES`, at most :data:`MAX_FILE_BYTES` each) become the
-  node's ``files``, with sub-folders, except nested component folders, ``__pycache__``, hidden folders and
-  build output (:data:`SKIPPED_DIRS`). Binary or non-UTF-8 files are skipped with a warning.
+Node attributes are the document's, except the dependencies codegen writes for an edge, which become
+edges (the inverse of codegen, see ``_Linker``): declared asset ``deps`` naming all of another node's
+keys, the ``{{ ... }}`` deps templates and the ``post_processing`` rule codegen appends. Each node's
+result is checked by generating its document again; where that would differ from the document as
+written, the node keeps its deps as written and gets no incoming edges. Deps on keys of plain Python
+modules become edges too (they stay in the file as written).
 
-Edges are the inverse of what ``codegen`` writes for an edge, found per target node:
-declared asset ``deps`` naming all of another node's declared keys, the ``{{ ... + (context.build_defs
-('folder')...) }}`` and ``translation.deps`` templates, the ``post_processing`` rule codegen appends, and dbt
-sources whose keys are another node's keys. The deps that became edges are removed from the attributes. Each
-node's result is checked by generating it again: when the re-generated ``defs.yaml`` would differ from
-generating the node as written (deps order aside), that node keeps its attributes as written and gets no
-incoming edges, with a warning. So export -> import -> export reproduces the ``defs.yaml`` files.
-
-Safety: YAML through ``yaml.safe_load_all`` with a bound on the expanded size (alias bombs), TOML through
-``tomllib``; no project code is imported or run; symlinked folders are not entered and symlinked files are
-read only when they point inside ``DIR``; only regular files are read.
-
-Errors: a defs.yaml that is not valid YAML, a document that is not a mapping or has no ``type``, or values
-JSON can't hold raise :class:`ImportProjectError` naming the file (and document). The import is all or
-nothing: a project missing a component would export to a different project without anyone noticing.
+Problems (a YAML error with line and column, a document that is not a component, an unknown component
+type, an unreadable, too large or badly named file) are reported per file; the rest of the project opens.
 """
 
 from __future__ import annotations
 
 import ast
 import copy
-import datetime
 import os
 import re
-import stat
-import tomllib
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,31 +34,30 @@ import yaml
 
 from dagster_designer_qt.core.assets import normalize_key
 from dagster_designer_qt.core.errors import DesignerError, GraphError
-from dagster_designer_qt.core.layout import layered_layout
-from dagster_designer_qt.core.model import Edge, Node, Project
-from dagster_designer_qt.services.codegen import (
-    dbt_source_keys,
-    embeddable_keys,
-    env_vars_in,
-    folder_slugs,
-    generate,
-    node_file_problem,
-)
+from dagster_designer_qt.core.layout import NODE_HEIGHT, layered_layout
+from dagster_designer_qt.core.model import Edge, Node, NodeSource, Project, ProjectSource
+from dagster_designer_qt.services.codegen import dbt_source_keys, embeddable_keys
 from dagster_designer_qt.services.codegen_traits import TypeTraits, traits_for
+from dagster_designer_qt.services.node_docs import DocGenerator, folder_source_keys
+from dagster_designer_qt.services.project_reader import (
+    DEFS_FOLDER_TYPES,
+    Document,
+    Problem,
+    ProjectReadError,
+    PythonModule,
+    is_project_local,
+    printable,
+    read_project,
+)
 
-TEXT_SUFFIXES = (".py", ".sql", ".yaml", ".yml", ".txt", ".md")
-SKIPPED_DIRS = frozenset({"__pycache__", "target", "dbt_packages", "logs", "node_modules"})
-MAX_FILE_BYTES = 1024 * 1024
-MAX_DEFS_YAML_BYTES = 4 * 1024 * 1024
-MAX_TOTAL_BYTES = 64 * 1024 * 1024
-MAX_YAML_ITEMS = 200_000  # values in one defs.yaml once aliases are expanded
 DEFS_FILE = "defs.yaml"
+PYTHON_TYPE = "python"  # component_type of a read-only plain definitions module node
+MAX_FILE_BYTES = 1024 * 1024
 _ID_NAMESPACE = uuid.UUID("8f0c1d2e-3b4a-5c6d-7e8f-9a0b1c2d3e4f")
 
 _TEMPLATE = re.compile(r"^\s*\{\{(.*)\}\}\s*$", re.S)
 _BUILD_DEFS = re.compile(
     r"^\(context\.build_defs\('([^'{}]*)'\)\.resolve_asset_graph\(\)\.executable_asset_keys \| list\)$")
-_FOLDER_REF = re.compile(r"(context\.(?:build_defs|load_component)\(')([^'{}]*)('\))")
 _SPEC_KEY = "spec.key.from_user_string"
 _ASSET_KEY = "asset.key.from_user_string"
 _TR_OWN = re.compile(
@@ -86,7 +71,7 @@ _POST_RULE = re.compile(
 
 
 class ImportProjectError(DesignerError):
-    """The folder can't be imported (not a Dagster project, an unreadable or malformed defs.yaml...)."""
+    """The folder can't be opened (not a Dagster project, a symlink loop, bad settings...)."""
 
 
 @dataclass
@@ -94,13 +79,17 @@ class ImportResult:
     project: Project
     warnings: list[str] = field(default_factory=list)
     defs_root: Path | None = None
+    problems: list[Problem] = field(default_factory=list)
 
 
 @dataclass
 class _Doc:
     node: Node
-    folder: str  # relative POSIX path of the component folder below the defs root
+    folder: str  # the component folder below the defs root
     raw: dict[str, Any]  # the YAML document as written
+    source_keys: set[str] = field(default_factory=set)  # dbt sources in the folder (edges they imply)
+
+
 
 
 # ------------------------------------------------------------------ entry point
@@ -108,21 +97,90 @@ def import_project(source: str | os.PathLike[str], *,
                    components: Mapping[str, Any] | None = None) -> ImportResult:
     """Read the Dagster project (or defs folder) at ``source`` into a new designer Project.
 
-    ``components`` is the registry mapping codegen takes (None: the built-in traits, like ``export``)."""
-    root = Path(source)
+    ``components`` is the registry mapping codegen takes; with it, component types neither installed nor
+    defined in the project are problems."""
+    try:
+        root = Path(source).resolve(strict=True)
+    except RuntimeError:
+        raise ImportProjectError(f"{printable(str(source))}: a symlink loop") from None
+    except OSError as exc:
+        raise ImportProjectError(f"{printable(str(source))}: {exc.strerror or exc}") from None
     if not root.is_dir():
-        raise ImportProjectError(f"{root}: not a folder")
-    root = root.resolve()
+        raise ImportProjectError(f"{printable(str(root))}: not a folder")
+    try:
+        read = read_project(root)
+    except ProjectReadError as exc:
+        raise ImportProjectError(str(exc)) from None
+    settings = read.settings
+    problems = list(read.problems)
     warnings: list[str] = []
-    defs_root, name, description = _locate(root)
-    reader = _Reader(root, defs_root, warnings)
-    docs = reader.read()
-    project = Project(name, project_id=_stable_id("project", name), description=description)
-    _Linker(project, docs, components, warnings).run()
-    positions = layered_layout(project.graph, None)
-    for node_id, (x, y) in positions.items():
+    docs = [_doc_node(d) for d in read.documents]
+    if components is not None:
+        for d, doc in zip(read.documents, docs):
+            ctype = doc.node.component_type
+            if ctype not in components and ctype not in _BUILTIN_TYPES and not is_project_local(ctype, settings):
+                problems.append(Problem(d.file, f"unknown component type {printable(ctype)!r} (not installed "
+                                                "and not defined in this project)", d.line))
+    for d, doc in zip(read.documents, docs):
+        if traits_for(doc.node.component_type, components).translation:
+            doc.source_keys = folder_source_keys(settings.defs_root / d.folder)
+    modules = [_module_node(m) for m in read.modules]
+    if not docs and not modules:
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise ImportProjectError(f"{problems[0]}{more}")
+        raise ImportProjectError(f"{printable(str(settings.defs_root))}: no components (no defs.yaml, "
+                                 "defs.yml or component.yaml) and no Python definitions found")
+    name = settings.name
+    project = Project(name, project_id=_stable_id("project", name), description=settings.description)
+    defs_rel = settings.rel(settings.defs_root) if settings.defs_root != settings.root else ""
+    project.source = ProjectSource(folder=str(root), defs="" if defs_rel == "." else defs_rel,
+                                   documents={d.node.source.doc: (d.node.source.file, d.node.source.document)
+                                              for d in docs})
+    try:
+        _Linker(project, docs, modules, components, warnings).run()
+    except RecursionError:
+        raise ImportProjectError(f"{printable(str(root))}: values nested too deeply to read") from None
+    gen = DocGenerator(project, project.graph.nodes,
+                       {n.id: project.graph.upstream(n.id) for n in project.graph.iter_nodes()}, components)
+    for node in project.graph.iter_nodes():
+        if node.node_type != PYTHON_TYPE:
+            node.source.read = gen.document(node)
+    for node_id, (x, y) in _layout(project).items():
         project.graph.move_node(node_id, x, y)
-    return ImportResult(project=project, warnings=warnings, defs_root=defs_root)
+    return ImportResult(project=project, warnings=warnings, defs_root=settings.defs_root, problems=problems)
+
+
+_BUILTIN_TYPES = frozenset({"dagster.DefsFolderComponent", "dagster.components.DefsFolderComponent"})
+
+
+GROUP_GAP = 110.0  # between a DefsFolderComponent's band and what is above it (room for the frame)
+
+
+def _layout(project: Project) -> dict[str, tuple[float, float]]:
+    """Left-to-right layers; the children of each outermost DefsFolderComponent laid out together in a band
+    of their own below, so the frame the canvas draws around them holds nothing else."""
+    graph = project.graph
+    groups = [n.source.file.rpartition("/")[0] + "/" for n in graph.iter_nodes()
+              if n.component_type in DEFS_FOLDER_TYPES and n.source is not None]
+    outer = [g for g in groups if not any(o != g and g.startswith(o) for o in groups)]
+    bands: dict[str, list[str]] = {g: [] for g in outer}
+    loose: list[str] = []
+    for node in graph.iter_nodes():
+        file = node.source.file if node.source is not None else ""
+        group = next((g for g in outer if file.startswith(g) and not (
+            node.component_type in DEFS_FOLDER_TYPES and file == g + file.rpartition("/")[2])), None)
+        (bands[group] if group else loose).append(node.id)
+    positions = layered_layout(graph, loose)
+    bottom = max((y for _x, y in positions.values()), default=-NODE_HEIGHT - GROUP_GAP)
+    for ids in bands.values():
+        band = layered_layout(graph, ids)
+        if not band:
+            continue
+        top = bottom + NODE_HEIGHT + GROUP_GAP
+        positions.update({i: (x, y + top) for i, (x, y) in band.items()})
+        bottom = max(y for _x, y in positions.values())
+    return positions
 
 
 def _stable_id(*parts: str) -> str:
@@ -130,239 +188,33 @@ def _stable_id(*parts: str) -> str:
     return uuid.uuid5(_ID_NAMESPACE, "\x00".join(parts)).hex
 
 
-def _locate(root: Path) -> tuple[Path, str, str | None]:
-    """(defs folder, project name, description)."""
-    pyproject = root / "pyproject.toml"
-    if not pyproject.is_file() or not pyproject.resolve().is_relative_to(root):
-        name = root.parent.name if root.name == "defs" else root.name
-        return root, name or "Imported project", None
-    try:
-        data = tomllib.loads(_read_limited(pyproject, MAX_FILE_BYTES).decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ImportProjectError(f"{pyproject}: not valid TOML ({exc})") from None
-    dg = ((data.get("tool") or {}).get("dg") or {}).get("project") or {}
-    root_module = dg.get("root_module") if isinstance(dg, dict) else None
-    if not isinstance(root_module, str) or not root_module.strip():
-        raise ImportProjectError(f"{pyproject}: no [tool.dg.project] root_module; pass the defs folder "
-                                 "itself to import a folder that is not a dg project")
-    defs_module = dg.get("defs_module") if isinstance(dg.get("defs_module"), str) else f"{root_module}.defs"
-    rel = Path(*defs_module.strip().split("."))
-    for candidate in (root / "src" / rel, root / rel):
-        if candidate.is_dir() and not candidate.is_symlink() and candidate.resolve().is_relative_to(root):
-            meta = data.get("project") if isinstance(data.get("project"), dict) else {}
-            name = meta.get("name") if isinstance(meta.get("name"), str) and meta["name"].strip() else root_module
-            description = meta.get("description") if isinstance(meta.get("description"), str) else None
-            return candidate, name.strip(), description
-    raise ImportProjectError(f"{pyproject}: the defs module {defs_module!r} has no folder "
-                             f"(looked for src/{rel.as_posix()} and {rel.as_posix()})")
+def _doc_node(d: Document) -> _Doc:
+    leaf = d.folder.rsplit("/", 1)[-1]
+    label = leaf if d.index == 0 else f"{leaf} {d.index + 1}"
+    data = d.data
+    node = Node(
+        id=_stable_id("node", d.file, str(d.index)),
+        component_type=data["type"],
+        label=printable(label),
+        attributes=copy.deepcopy(data.get("attributes") or {}),
+        post_processing=copy.deepcopy(data.get("post_processing")) or None,
+        source=NodeSource(doc=_stable_id("doc", d.file, str(d.index)), file=d.file, document=d.index),
+    )
+    return _Doc(node=node, folder=d.folder, raw=data)
 
 
-def _read_limited(path: Path, limit: int) -> bytes:
-    with open(path, "rb") as handle:
-        data = handle.read(limit + 1)
-    if len(data) > limit:
-        raise ImportProjectError(f"{path}: larger than {limit // 1024} KiB")
-    return data
-
-
-# ------------------------------------------------------------------ reading the folders
-class _Reader:
-    def __init__(self, root: Path, defs_root: Path, warnings: list[str]):
-        self.root = root
-        self.defs_root = defs_root
-        self.warnings = warnings
-        self.total = 0
-
-    def warn(self, message: str) -> None:
-        self.warnings.append(message)
-
-    def rel(self, path: Path) -> str:
-        return path.relative_to(self.root).as_posix() or "."
-
-    def read(self) -> list[_Doc]:
-        component_dirs, loose = self._walk()
-        for path in loose:
-            self.warn(f"{self.rel(path)}: Python definitions outside a component folder are not imported")
-        docs: list[_Doc] = []
-        for folder in component_dirs:
-            files = self._files(folder, component_dirs)
-            docs.extend(self._docs(folder, files))
-        if not docs:
-            raise ImportProjectError(f"{self.defs_root}: no component folders (no {DEFS_FILE} found)")
-        return docs
-
-    def _walk(self) -> tuple[list[Path], list[Path]]:
-        """Component folders (sorted) and loose Python files outside them."""
-        components: list[Path] = []
-        loose: list[Path] = []
-        for dirpath, dirnames, filenames in os.walk(self.defs_root, followlinks=False):
-            here = Path(dirpath)
-            dirnames[:] = sorted(d for d in dirnames if self._enter(here / d))
-            if DEFS_FILE in filenames:
-                components.append(here)
-            elif not any(here.is_relative_to(c) for c in components):
-                loose.extend(here / f for f in sorted(filenames) if f.endswith(".py") and f != "__init__.py")
-        return components, loose
-
-    def _enter(self, path: Path) -> bool:
-        if path.name in SKIPPED_DIRS or path.name.startswith("."):
-            return False
-        if path.is_symlink():
-            self.warn(f"{self.rel(path)}: symlinked folder not followed")
-            return False
-        return True
-
-    def _safe_file(self, path: Path) -> bool:
-        """A regular file, inside the imported folder even through a symlink."""
-        try:
-            if path.is_symlink() and not path.resolve().is_relative_to(self.root):
-                self.warn(f"{self.rel(path)}: symlink leaves the folder; not followed")
-                return False
-            return stat.S_ISREG(path.stat().st_mode)
-        except OSError:
-            return False
-
-    def _files(self, folder: Path, component_dirs: list[Path]) -> dict[str, str]:
-        nested = [c for c in component_dirs if c != folder and c.is_relative_to(folder)]
-        out: dict[str, str] = {}
-        for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
-            here = Path(dirpath)
-            dirnames[:] = sorted(d for d in dirnames if (here / d) not in nested and self._enter(here / d))
-            for fname in sorted(filenames):
-                path = here / fname
-                name = path.relative_to(folder).as_posix()
-                if name == DEFS_FILE or not fname.endswith(TEXT_SUFFIXES):
-                    continue
-                text = self._text(path)
-                if text is None:
-                    continue
-                problem = node_file_problem(name)
-                if problem:
-                    if text.strip():
-                        self.warn(f"{self.rel(path)}: not imported ({problem})")
-                    continue
-                out[name] = text
-        return out
-
-    def _text(self, path: Path) -> str | None:
-        if not self._safe_file(path):
-            return None
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            self.warn(f"{self.rel(path)}: skipped, larger than {MAX_FILE_BYTES // 1024} KiB")
-            return None
-        self.total += size
-        if self.total > MAX_TOTAL_BYTES:
-            raise ImportProjectError(f"{self.root}: more than {MAX_TOTAL_BYTES // (1024 * 1024)} MiB of "
-                                     "component files; import a smaller folder")
-        data = path.read_bytes()
-        try:
-            if b"\x00" in data:
-                raise UnicodeDecodeError("utf-8", data, 0, 1, "NUL byte")
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            self.warn(f"{self.rel(path)}: skipped, not a UTF-8 text file")
-            return None
-
-    def _docs(self, folder: Path, files: dict[str, str]) -> list[_Doc]:
-        path = folder / DEFS_FILE
-        where = self.rel(path)
-        if not self._safe_file(path):
-            raise ImportProjectError(f"{where}: not a regular file inside the imported folder")
-        try:
-            text = _read_limited(path, MAX_DEFS_YAML_BYTES).decode("utf-8")
-            raw_docs = list(yaml.safe_load_all(text))
-        except UnicodeDecodeError:
-            raise ImportProjectError(f"{where}: not UTF-8 text") from None
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            at = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            raise ImportProjectError(f"{where}: invalid YAML{at}: {problem}") from None
-        rel_folder = folder.relative_to(self.defs_root).as_posix()
-        if rel_folder == ".":
-            raise ImportProjectError(f"{where}: the defs folder itself is a component; import its parent "
-                                     "project instead")
-        docs: list[_Doc] = []
-        present = [d for d in raw_docs if d is not None]  # a trailing '---' gives an empty document
-        for index, raw in enumerate(present):
-            label_where = f"{where} (document {index + 1})" if len(present) > 1 else where
-            raw = _jsonable(raw, label_where)
-            node = self._node(raw, label_where, rel_folder, index, files)
-            docs.append(_Doc(node=node, folder=rel_folder, raw=raw))
-        if len(present) > 1:
-            self.warn(f"{where}: {len(present)} components in one file become {len(present)} nodes, each "
-                      "with a copy of the folder's files; export writes one folder per node")
-        return docs
-
-    def _node(self, raw: Any, where: str, rel_folder: str, index: int, files: dict[str, str]) -> Node:
-        if not isinstance(raw, dict):
-            raise ImportProjectError(f"{where}: expected a mapping with 'type', found {_kind(raw)}")
-        ctype = raw.get("type")
-        if not isinstance(ctype, str) or not ctype.strip():
-            raise ImportProjectError(f"{where}: no component 'type'")
-        attributes = raw.get("attributes")
-        if attributes is None:
-            attributes = {}
-        if not isinstance(attributes, dict):
-            raise ImportProjectError(f"{where}: 'attributes' must be a mapping, found {_kind(attributes)}")
-        post = raw.get("post_processing")
-        if post is not None and not isinstance(post, dict):
-            raise ImportProjectError(f"{where}: 'post_processing' must be a mapping, found {_kind(post)}")
-        extra = {k: v for k, v in raw.items() if k not in ("type", "attributes", "post_processing",
-                                                          "requirements")}
-        if extra:
-            self.warn(f"{where}: {', '.join(sorted(extra))} kept in the project file but not exported")
-        requirements = raw.get("requirements")
-        if requirements:
-            expected = sorted(env_vars_in([attributes, post]))
-            if requirements != {"env": expected}:
-                self.warn(f"{where}: 'requirements' is not imported; export lists the env vars the "
-                          f"templates use ({', '.join(expected) or 'none'})")
-        leaf = rel_folder.rsplit("/", 1)[-1]
-        return Node(
-            id=_stable_id("node", rel_folder, str(index)),
-            component_type=ctype.strip(),
-            label=leaf if index == 0 else f"{leaf} {index + 1}",
-            attributes=attributes,
-            post_processing=post or None,
-            files=dict(files) if files else None,
-            data_extra={"imported_" + k: v for k, v in extra.items()},
-        )
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean",
-            int: "a number", float: "a number"}.get(type(value), type(value).__name__)
-
-
-def _jsonable(value: Any, where: str) -> Any:
-    """The document as JSON-ready data: dates become ISO strings; other YAML-only values (binary, sets,
-    non-string keys) are refused. Bounded, so a few aliases can't expand into gigabytes."""
-    budget = [MAX_YAML_ITEMS]
-
-    def walk(item: Any) -> Any:
-        budget[0] -= 1
-        if budget[0] < 0:
-            raise ImportProjectError(f"{where}: too large once YAML aliases are expanded")
-        if item is None or isinstance(item, (str, bool, int, float)):
-            return item
-        if isinstance(item, (datetime.date, datetime.datetime)):
-            return item.isoformat()
-        if isinstance(item, list):
-            return [walk(v) for v in item]
-        if isinstance(item, dict):
-            out = {}
-            for key, val in item.items():
-                if not isinstance(key, str):
-                    raise ImportProjectError(f"{where}: mapping key {key!r} is not a string")
-                out[key] = walk(val)
-            return out
-        raise ImportProjectError(f"{where}: {type(item).__name__} values can't be imported")
-
-    return walk(value)
+def _module_node(m: PythonModule) -> Node:
+    stem = m.file.rsplit("/", 1)[-1].removesuffix(".py")
+    return Node(
+        id=_stable_id("module", m.file),
+        component_type=PYTHON_TYPE,
+        label=printable(stem),
+        attributes={"module": m.file, "defines": list(m.defines), "asset_keys": list(m.keys)},
+        node_type=PYTHON_TYPE,
+        source=NodeSource(doc=_stable_id("module", m.file), file=m.file, document=0, kind="python",
+                          keys=list(m.keys)),
+        data_extra={"declared_deps": list(m.deps)} if m.deps else {},
+    )
 
 
 # ------------------------------------------------------------------ edges
@@ -376,40 +228,43 @@ class _Plan:
 class _Linker:
     """Turns the deps codegen writes for edges back into edges (see the module docstring)."""
 
-    def __init__(self, project: Project, docs: list[_Doc], components: Mapping[str, Any] | None,
-                 warnings: list[str]):
+    def __init__(self, project: Project, docs: list[_Doc], modules: list[Node],
+                 components: Mapping[str, Any] | None, warnings: list[str]):
         self.project = project
         self.docs = docs
+        self.modules = modules
         self.components = components
         self.warnings = warnings
         self.nodes = [d.node for d in docs]
         self.traits: dict[str, TypeTraits] = {n.id: traits_for(n.component_type, components)
                                               for n in self.nodes}
-        self.slugs = folder_slugs(self.nodes)
+        self.slugs = {d.node.id: d.folder for d in docs}  # folder references name the real folders
         by_folder: dict[str, list[str]] = {}
         for d in docs:
             by_folder.setdefault(d.folder, []).append(d.node.id)
-        self.folder_node = {f: ids[0] for f, ids in by_folder.items() if len(ids) == 1}
-        self.slug_node = {s: i for i, s in self.slugs.items()}
+        self.slug_node = {f: ids[0] for f, ids in by_folder.items() if len(ids) == 1}
         self.keys: dict[str, list[str]] = {}
         owners: dict[str, set[str]] = {}
         for n in self.nodes:
             keys = embeddable_keys(n, self.traits[n.id])
             if keys:
                 self.keys[n.id] = keys
-                for k in keys:
-                    owners.setdefault(k, set()).add(n.id)
+        for m in modules:
+            if m.source.keys:
+                self.keys[m.id] = list(m.source.keys)
+        for node_id, keys in self.keys.items():
+            for k in keys:
+                owners.setdefault(k, set()).add(node_id)
         self.owner = {k: next(iter(ids)) for k, ids in owners.items() if len(ids) == 1}
 
     def warn(self, doc: _Doc, message: str) -> None:
         self.warnings.append(f"{doc.folder}: {message}")
 
     def run(self) -> None:
-        self._rename_folder_refs()
-        self.project.graph.load(self.nodes, [])
+        self.project.graph.load(self.nodes + self.modules, [])
         as_written = {n.id: (copy.deepcopy(n.attributes), copy.deepcopy(n.post_processing)) for n in self.nodes}
         for doc in self.docs:
-            plan = self._plan(doc.node)
+            plan = self._plan(doc)
             if plan is None or not plan.ups:
                 continue
             node = doc.node
@@ -427,54 +282,60 @@ class _Linker:
             if traits.translation and isinstance(tr, dict) and tr:
                 node.translation = node.attributes.pop("translation")
         self._verify(as_written)
+        self._module_edges()
 
-    def _rename_folder_refs(self) -> None:
-        """Export puts every node in its own folder named after its label; templates naming a component
-        folder (``context.build_defs('x')``, ``load_component``) follow it there."""
-        renames = {f: self.slugs[i] for f, i in self.folder_node.items() if self.slugs[i] != f}
+    def _module_edges(self) -> None:
+        """Deps on (or of) a plain Python module's declared keys are edges; they stay in the files."""
         for doc in self.docs:
-            if self.slugs[doc.node.id] != doc.folder:
-                self.warn(doc, f"exported as folder {self.slugs[doc.node.id]!r}")
-        if not renames:
+            for key in _literal_deps(doc.node.attributes):
+                up = self.owner.get(key)
+                if up is not None and self.project.graph.node(up).node_type == PYTHON_TYPE:
+                    self._edge(up, doc.node.id)
+        for m in self.modules:
+            for key in m.data_extra.get("declared_deps", []):
+                up = self.owner.get(normalize_key(key))
+                if up is not None and up != m.id:
+                    self._edge(up, m.id)
+
+    def _edge(self, up: str, down: str) -> None:
+        graph = self.project.graph
+        if graph.find_edge(up, down) is not None:
             return
-
-        def fix(text: str) -> str:
-            return _FOLDER_REF.sub(lambda m: m.group(1) + renames.get(m.group(2), m.group(2)) + m.group(3),
-                                   text)
-
-        for n in self.nodes:
-            n.attributes = _map_strings(n.attributes, fix)
-            n.post_processing = _map_strings(n.post_processing, fix)
+        try:
+            graph.add_edge(Edge(id=_stable_id("edge", up, down), source=up, target=down))
+        except GraphError as exc:
+            self.warnings.append(f"{graph.node(down).label}: connection not made: {exc}")
 
     # ----------------------------------------------------------- verification
     def _verify(self, as_written: dict[str, tuple[Any, Any]]) -> None:
         """Keep a node's edges only if generating it gives what generating it as written gives."""
-        plain = Project(self.project.name)
-        plain.graph.load([Node(id=n.id, component_type=n.component_type, label=n.label,
-                               attributes=as_written[n.id][0], post_processing=as_written[n.id][1],
-                               files=n.files) for n in self.nodes], [])
-        before = generate(plain, self.components)
-        after = generate(self.project, self.components)
-        for doc in self.docs:
+        plain = [Node(id=n.id, component_type=n.component_type, label=n.label, attributes=as_written[n.id][0],
+                      post_processing=as_written[n.id][1], source=n.source) for n in self.nodes]
+        before = DocGenerator(self.project, plain + self.modules, {}, self.components)
+        ups = {n.id: self.project.graph.upstream(n.id) for n in self.nodes}
+        after = DocGenerator(self.project, self.nodes + self.modules, ups, self.components)
+        for doc, plain_node in zip(self.docs, plain):
             node = doc.node
-            incoming = [e for e in self.project.graph.edges_of(node.id) if e.target == node.id]
-            path = f"src/{before.package}/defs/{before.folders[node.id]}/{DEFS_FILE}"
-            if _canonical(before.files[path]) == _canonical(after.files[path]):
+            if not ups[node.id]:
                 continue
-            for edge in incoming:
-                self.project.graph.remove_edge(edge.id)
+            if _canonical(before.document(plain_node)) == _canonical(after.document(node)):
+                continue
+            for up in ups[node.id]:
+                edge = self.project.graph.find_edge(up, node.id)
+                if edge is not None:
+                    self.project.graph.remove_edge(edge.id)
             node.attributes, node.post_processing = copy.deepcopy(as_written[node.id])
             node.translation = None
-            if incoming:
-                self.warn(doc, "its dependencies are kept as written (they don't match what a connection "
-                               "exports)")
+            self.warn(doc, "its dependencies are kept as written (they don't match what a connection "
+                           "writes)")
 
     # ----------------------------------------------------------- one target node
-    def _plan(self, node: Node) -> _Plan | None:
+    def _plan(self, doc: _Doc) -> _Plan | None:
+        node = doc.node
         t = self.traits[node.id]
         attrs = copy.deepcopy(node.attributes)
         post = copy.deepcopy(node.post_processing)
-        implied = self._implied(node) if (t.translation or t.item_translation) else []
+        implied = self._implied(node, doc) if (t.translation or t.item_translation) else []
         assets = attrs.get("assets")
         if t.declares_assets and isinstance(assets, list) and assets:
             ups = self._asset_spec_ups(node.id, [s for s in assets if isinstance(s, dict)])
@@ -490,8 +351,10 @@ class _Linker:
         ups = [u for u in implied if u not in (ups or [])] + (ups or [])
         return _Plan(ups=ups, attributes=attrs, post_processing=post)
 
-    def _implied(self, node: Node) -> list[str]:
-        sources = dbt_source_keys(node.files)
+    def _implied(self, node: Node, doc: _Doc) -> list[str]:
+        sources = doc.source_keys
+        if not sources:
+            return []
         return [u for u, keys in self.keys.items()
                 if u != node.id and sources and set(keys) <= sources and all(self.owner.get(k) == u for k in keys)]
 
@@ -699,17 +562,24 @@ def _base_value(text: str, ctor: str | None) -> Any:
     return _NO_BASE
 
 
-def _map_strings(value: Any, fn: Any) -> Any:
-    if isinstance(value, str):
-        return fn(value) if "{{" in value else value
-    if isinstance(value, list):
-        return [_map_strings(v, fn) for v in value]
-    if isinstance(value, dict):
-        return {k: _map_strings(v, fn) for k, v in value.items()}
-    return value
+
+def _literal_deps(value: Any) -> list[str]:
+    """Literal ``deps`` keys anywhere in the attributes (asset specs, translations)."""
+    found: list[str] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            deps = item.get("deps")
+            if isinstance(deps, list):
+                found.extend(normalize_key(d) for d in deps if isinstance(d, str) and "{{" not in d)
+            stack.extend(v for k, v in item.items() if k != "deps")
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
 
 
-def _canonical(text: str) -> Any:
+def _canonical(data: Any) -> Any:
     """A defs.yaml document compared modulo the order of literal deps lists."""
     def walk(value: Any, key: str | None = None) -> Any:
         if isinstance(value, dict):
@@ -721,4 +591,4 @@ def _canonical(text: str) -> Any:
             return items
         return value
 
-    return walk(yaml.safe_load(text))
+    return walk(data)

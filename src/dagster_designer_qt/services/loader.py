@@ -67,7 +67,10 @@ def load_project(project: Any, components: Mapping[str, Any] | None = None, *,
     with tempfile.TemporaryDirectory(prefix="designer-load-") as tmp:
         root = Path(tmp) / "project"
         root.mkdir()
-        write_files(gen.files, root)
+        if getattr(project, "source", None) is not None:
+            gen.folders = _write_opened(project, components, root)  # the whole project, with the edits
+        else:
+            write_files(gen.files, root)
         raw = load_folder(root, env=env, timeout=timeout, python=python)
     slug_to_node = {slug: node_id for node_id, slug in gen.folders.items()}
     labels = {n.id: n.label for n in project.graph.iter_nodes()}
@@ -96,6 +99,24 @@ def load_project(project: Any, components: Mapping[str, Any] | None = None, *,
                             + (" (a Fivetran/state-backed component needs saved state, or credentials)"
                                if "fivetran" in node.component_type.lower() else ""))
     return LoadReport(assets=assets, warnings=warnings, package=gen.package, seconds=raw.get("seconds", 0.0))
+
+
+def _write_opened(project: Any, components: Mapping[str, Any] | None, root: Path) -> dict[str, str]:
+    """A project opened from a folder: write its copy (see project_copy); node id -> top-level folder."""
+    from dagster_designer_qt.services.node_docs import folder_of
+    from dagster_designer_qt.services.project_copy import copied_files
+
+    files, _warnings = copied_files(project, components)
+    for rel, data in files.items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    folders = {}
+    for node in project.graph.iter_nodes():
+        folder = folder_of(node, project)
+        if folder and "/" not in folder and folder != "." and node.node_type == "component":
+            folders[node.id] = folder
+    return folders
 
 
 def load_folder(root: str | os.PathLike[str], *, env: Mapping[str, str] | None = None,
@@ -177,7 +198,8 @@ def _worker(root: Path) -> dict[str, Any]:
     defs_root = Path(tree.defs_module_path).resolve()
     # Which component folder produced each asset: build each folder's defs (cached by the tree).
     folder_of: dict[Any, str] = {}
-    for sub in sorted(p for p in defs_root.iterdir() if p.is_dir() and (p / "defs.yaml").is_file()):
+    for sub in sorted(p for p in defs_root.iterdir() if p.is_dir() and any(
+            (p / name).is_file() for name in ("defs.yaml", "defs.yml", "component.yaml"))):
         sub_graph = tree.build_defs(sub).resolve_asset_graph()
         for key in sub_graph.executable_asset_keys:
             folder_of.setdefault(key, sub.name)

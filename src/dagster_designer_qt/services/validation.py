@@ -292,6 +292,8 @@ def _literal_secrets(value: Any, path: tuple[Any, ...] = ()) -> Iterable[tuple[A
 
 def validate_node(node: Any, registry: Any) -> list[Problem]:
     """Problems of one node: its type is known and loads, its attributes validate, no literal secrets."""
+    if getattr(node, "node_type", "component") != "component":
+        return []  # a read-only plain Python module of an opened project: Dagster checks it at load
     info = registry.get(node.component_type) if registry is not None else None
     attributes = node.attributes if isinstance(node.attributes, dict) else {}
     problems: list[Problem] = []

@@ -31,6 +31,9 @@ class Actions:
                                      "Open another window")
         self.open = self._make("actionOpen", "&Open…", SK.Open, "open", lambda: files.open_project(),
                                "Open a project file")
+        self.open_dagster = self._make("actionOpenDagsterProject", "Open &Dagster Project…", "Ctrl+Shift+O", None,
+                                       lambda: files.open_dagster_project(),
+                                       "Open an existing Dagster project folder; Save writes your changes back")
         self.save = self._make("actionSave", "&Save", SK.Save, "save", files.save, "Save the project")
         self.save_as = self._make("actionSaveAs", "Save &As…", SK.SaveAs, "save-as", files.save_as,
                                   "Save the project under a new name")
@@ -210,6 +213,7 @@ class Actions:
         m = bar.addMenu("&File")
         m.setObjectName("menuFile")
         m.addActions([self.new, self.new_window, self.open])
+        m.addAction(self.open_dagster)
         self.recent_menu = m.addMenu("Open &Recent")
         self.recent_menu.setObjectName("menuRecent")
         self.update_recent(w.files.recent_files())

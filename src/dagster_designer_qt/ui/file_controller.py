@@ -87,6 +87,19 @@ class Prompts:
         text, ok = QInputDialog.getText(self.parent, title, label, text=value)
         return text if ok else None
 
+    def ask_project_folder(self, start_dir: str) -> str | None:
+        path = QFileDialog.getExistingDirectory(self.parent, "Open Dagster Project", start_dir)
+        return path or None
+
+    def ask_remove_files(self, files: list[str]) -> bool:
+        shown = "\n".join(files[:15]) + (f"\n… and {len(files) - 15} more" if len(files) > 15 else "")
+        answer = QMessageBox.question(
+            self.parent, "Remove the files beside removed components?",
+            f"These files were beside components you removed:\n\n{shown}\n\nRemove them too? "
+            "(No keeps them in the project folder.)",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
     def show_error(self, title: str, message: str) -> None:
         QMessageBox.critical(self.parent, title, message)
 
@@ -162,6 +175,51 @@ class FileController(QObject):
         self.status.emit(f"Opened example {project.name} (an untitled copy: Save asks where to keep it)")
         return True
 
+    def open_dagster_project(self, folder: str | Path | None = None) -> bool:
+        """Open a Dagster project folder: its components become nodes; Save writes back into it."""
+        if not self.maybe_save():
+            return False
+        if folder is None:
+            folder = self.prompts.ask_project_folder(self._start_dir())
+            if not folder:
+                return False
+        from dagster_designer_qt.services.importer import import_project
+        from dagster_designer_qt.services.project_reader import printable
+
+        try:
+            result = import_project(folder, components=self._components())
+        except DesignerError as exc:
+            self.prompts.show_error("Cannot open Dagster project", str(exc))
+            return False
+        self.document.replace_project(result.project, None)
+        ui_settings.set_last_dir(self.settings, Path(folder).resolve().parent)
+        notes = [f"• {p}" for p in result.problems] + [f"• {printable(w)}" for w in result.warnings]
+        if notes:
+            shown = "\n".join(notes[:20]) + (f"\n… and {len(notes) - 20} more" if len(notes) > 20 else "")
+            self.prompts.show_info("Opened with problems",
+                                   f"{len(result.problems)} file(s) could not be read and are left as they "
+                                   f"are:\n\n{shown}")
+        self.status.emit(f"Opened Dagster project {folder} (Save writes your changes back into it)")
+        return True
+
+    def _save_into_folder(self) -> bool:
+        """A project opened from a folder: write the changes back into it first (only what changed)."""
+        project = self.document.project
+        if getattr(project, "source", None) is None:
+            return True
+        from dagster_designer_qt.services.save_in_place import remove_orphans, save_in_place
+
+        try:
+            plan = save_in_place(project, self._components())
+            if plan.orphans and self.prompts.ask_remove_files(plan.orphans):
+                remove_orphans(project.source.folder, plan.orphans)
+        except (DesignerError, OSError) as exc:
+            self.prompts.show_error("Cannot save into the project folder", str(exc))
+            return False
+        if plan.warnings:
+            self.prompts.show_info("Saved with warnings", "\n".join(plan.warnings[:20]))
+        return True
+
     def save(self) -> bool:
         if self.document.path is None:
             return self.save_as()
@@ -171,6 +229,10 @@ class FileController(QObject):
         current = self.document.path
         suggested = str(current) if current else str(Path(self._start_dir()) / (
             slug(self.document.display_name()) + fileformat.FILE_SUFFIX))
+        source = getattr(self.document.project, "source", None)
+        if current is None and source is not None:  # beside the project folder, not in it (git stays clean)
+            folder = Path(source.folder)
+            suggested = str(folder.parent / (folder.name + fileformat.FILE_SUFFIX))
         path = self.prompts.ask_save_path(suggested)
         if not path:
             return False
@@ -180,6 +242,8 @@ class FileController(QObject):
         return self._save_to(target)
 
     def _save_to(self, target: Path) -> bool:
+        if not self._save_into_folder():
+            return False
         try:
             self.document.save(target)
         except (DesignerError, OSError) as exc:
@@ -301,6 +365,12 @@ def _export_work(kind: str, data: dict, target: str, force: bool, components):
     from dagster_designer_qt.services import export
 
     project = fileformat.project_from_dict(data)
+    if project.source is not None:  # opened from a folder: the whole project, with the designer's edits
+        from dagster_designer_qt.services import project_copy
+
+        if kind == "zip":
+            return project_copy.copy_to_zip(project, target, components).path
+        return project_copy.copy_to_folder(project, target, components).path
     if kind == "zip":
         return export.export_zip(project, target, components=components)
     return export.export_folder(project, target, force=force, components=components)

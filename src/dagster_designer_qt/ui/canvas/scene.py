@@ -71,6 +71,9 @@ class GraphScene(QGraphicsScene):
         document.selection_changed.connect(self._on_document_selection)
         document.project_replaced.connect(lambda _project: self.rebuild())
         self.rebuild()
+        from dagster_designer_qt.ui.canvas.group_item import GroupFrames
+
+        self.group_frames = GroupFrames(self)  # frames around DefsFolderComponent children (issue 12)
 
     # ------------------------------------------------------------------ look
     def set_colors(self, colors: CanvasColors, device_pixel_ratio: float = 2.0) -> None:
@@ -133,6 +136,8 @@ class GraphScene(QGraphicsScene):
         if info is not None:
             category = info.category or module_category(info.module)
             return category, category_icon_name(category, info.icon), False, display_name(info.name)
+        if component_type == "python":  # a plain Python definitions module of an opened project (read-only)
+            return "python", category_icon_name("python"), False, "Python definitions (read-only)"
         loaded = self.registry is not None and self.registry.is_loaded()
         category = module_category(component_type)
         if loaded:

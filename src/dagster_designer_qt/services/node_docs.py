@@ -1,0 +1,117 @@
+"""The defs.yaml document codegen writes for one node of a project opened from a folder.
+
+The same rules as export (edges become deps, translation goes where the component keeps it, env vars
+become ``requirements``), with two differences for a project that lives in its own folder: no op names
+are added (existing ones stay as the user wrote them), and a folder reference to an upstream node
+(``context.build_defs('x')``) names the folder the node really is in. Saving in place compares this
+document for the node as it was read and as it is now, and writes only the difference.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from dagster_designer_qt.services.codegen import _SAFE_KEY, _Generator, dbt_source_keys, folder_slugs
+from dagster_designer_qt.services.codegen_traits import traits_for
+
+
+_SAFE_FOLDER = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./\-]*$")
+
+
+class DocGenerator(_Generator):
+    """``_Generator`` over given nodes and upstream lists, with real folders and no op names."""
+
+    def __init__(self, project: Any, nodes: list[Any], ups: Mapping[str, list[str]],
+                 components: Mapping[str, Any] | None):
+        self.project = project
+        self.components = components
+        self.warnings: list[str] = []
+        self.nodes = nodes
+        self.by_id = {n.id: n for n in nodes}
+        self.slug = folder_slugs(nodes)
+        for n in nodes:
+            folder = folder_of(n, project)
+            if folder:
+                self.slug[n.id] = folder
+        self.traits = {n.id: traits_for(n.component_type, components) for n in nodes}
+        self.upstream = {n.id: list(ups.get(n.id, [])) for n in nodes}
+        self.op_names = {}
+        self._sources: dict[str, set[str]] = {}
+
+    def literal_keys(self, node_id: str) -> list[str] | None:
+        node = self.by_id[node_id]
+        source = getattr(node, "source", None)
+        if source is not None and source.kind == "python":
+            keys = list(source.keys)
+            return keys if keys and all(_SAFE_KEY.match(k) for k in keys) else None
+        return super().literal_keys(node_id)
+
+    def keys_expr(self, node_id: str, ctor: str | None) -> str:
+        if self.literal_keys(node_id) is None and not _SAFE_FOLDER.match(self.slug[node_id]):
+            self.warn(self.by_id[node_id], "its folder name can't be named in a template; connections from "
+                                           "it are not written")
+            return "[]"
+        return super().keys_expr(node_id, ctor)
+
+    def _translation_with_deps(self, node: Any, translation: Any, ups: list[str]) -> Any:
+        """The dbt sources of a node read from a folder are in its folder, not in ``node.files``."""
+        if getattr(node, "source", None) is not None and node.files is None:
+            keys = self._source_keys(node)
+            if keys:
+                proxy = copy.copy(node)
+                proxy.files = {"_sources.yml": yaml.safe_dump({"sources": [
+                    {"name": "s", "tables": [{"name": "t", "meta": {"dagster": {"asset_key": k.split("/")}}}
+                                             for k in sorted(keys)]}]})}
+                return super()._translation_with_deps(proxy, translation, ups)
+        return super()._translation_with_deps(node, translation, ups)
+
+    def _source_keys(self, node: Any) -> set[str]:
+        if node.id not in self._sources:
+            ps = self.project.source
+            folder = folder_of(node, self.project)
+            self._sources[node.id] = folder_source_keys(Path(ps.folder) / ps.defs / folder) \
+                if ps is not None and folder else set()
+        return self._sources[node.id]
+
+    def document(self, node: Any) -> dict[str, Any]:
+        return self.defs_doc(node)
+
+
+def folder_of(node: Any, project: Any) -> str | None:
+    """The node's folder relative to the defs folder (None for a node not read from a folder)."""
+    source = getattr(node, "source", None)
+    ps = getattr(project, "source", None)
+    if source is None or ps is None:
+        return None
+    file = source.file
+    defs = ps.defs.rstrip("/")
+    rel = file[len(defs) + 1:] if defs and file.startswith(defs + "/") else file
+    return rel.rpartition("/")[0] or "."
+
+
+_SKIP_FOR_SOURCES = frozenset({"__pycache__", "target", "dbt_packages", "logs", "node_modules"})
+
+
+def folder_source_keys(folder: Path, limit: int = 200, max_bytes: int = 1024 * 1024) -> set[str]:
+    """dbt source keys declared in the .yml/.yaml files below a component folder (bounded)."""
+    files: dict[str, str] = {}
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in _SKIP_FOR_SOURCES)
+        for name in sorted(filenames):
+            if not name.endswith((".yml", ".yaml")) or name in ("defs.yaml", "defs.yml", "component.yaml") \
+                    or len(files) >= limit:
+                continue
+            path = Path(dirpath) / name
+            try:
+                if path.is_symlink() or path.stat().st_size > max_bytes:
+                    continue
+                files[path.relative_to(folder).as_posix()] = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+    return dbt_source_keys(files)
