@@ -20,6 +20,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     target.add_argument("--out", metavar="DIR", help="folder to write (must be empty or missing)")
     target.add_argument("--zip", metavar="FILE", help="ZIP file to write")
     p.add_argument("--force", action="store_true", help="update a non-empty --out folder: generated files are replaced, files you added are kept")
+    from dagster_designer_qt.cli_commands.components import add_python_arg
+
+    add_python_arg(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -30,9 +33,13 @@ def run(args: argparse.Namespace) -> int:
     project = load_project(args.project)
     if args.force and not args.out:
         raise DesignerError("--force only applies to --out")
-    from dagster_designer_qt.cli_commands.components import component_map
+    from pathlib import Path
 
-    components = component_map()  # the same component knowledge the app exports with
+    from dagster_designer_qt.cli_commands.components import component_map, python_arg
+
+    here = Path(args.project).absolute().parent
+    python = python_arg(getattr(args, "python", None), setting=project.python, setting_base=here, folder=here)
+    components = component_map(python=python)  # the same component knowledge the app exports with
     for warning in generate(project, components).warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if args.out:

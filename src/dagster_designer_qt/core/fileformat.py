@@ -40,7 +40,7 @@ SCHEMA_VERSION = 1
 FILE_SUFFIX = ".ddp.json"
 
 _TOP_KEYS = ("schema_version", "id", "name", "description", "graph", "created_at", "updated_at",
-             "git_repo", "git_branch")
+             "git_repo", "git_branch", "python")
 _NODE_KEYS = ("id", "type", "data", "position")
 _DATA_KEYS = ("label", "component_type", "attributes", "translation", "post_processing", "files")
 _EDGE_KEYS = ("id", "source", "target")
@@ -95,6 +95,8 @@ def project_to_dict(project: Project) -> dict[str, Any]:
         "git_repo": project.git_repo,
         "git_branch": project.git_branch,
     }
+    if project.python:  # written only when set, so files without one keep their bytes
+        out["python"] = project.python
     out.update(project.extra)
     return out
 
@@ -205,6 +207,7 @@ def project_from_dict(data: Any, source: str | None = None) -> Project:
         git_repo=r.string(data, "git_repo", "$", required=False, nullable=True),
         git_branch=r.string(data, "git_branch", "$", required=False, nullable=True) or "main",
         extra={k: v for k, v in data.items() if k not in _TOP_KEYS},
+        python=r.string(data, "python", "$", required=False, nullable=True) or None,
     )
     graph = r.obj(data.get("graph", {"nodes": [], "edges": []}), "$.graph")
     raw_nodes = r.array(graph.get("nodes", []), "$.graph.nodes")

@@ -244,7 +244,7 @@ def own_interpreter(problem: str | None = None, wanted: str | None = None) -> Re
                           sys_path=tuple(p for p in sys.path if p), own=True, problem=problem, wanted=wanted)
 
 
-def _is_own(path: str) -> bool:
+def is_own_interpreter(path: str) -> bool:
     """The same interpreter as ours: the same file, or the same venv (a venv's python is a symlink, so
     compare the prefix folders rather than resolving the link)."""
     mine = Path(sys.executable)
@@ -286,7 +286,7 @@ def resolve(setting: str | None = None, project_dir: str | os.PathLike[str] | No
             wanted, source = os.path.abspath(found), "venv"
     if wanted is None:
         return own_interpreter()
-    if _is_own(wanted):
+    if is_own_interpreter(wanted):
         own = own_interpreter(wanted=wanted)
         return ResolvedPython(**{**own.__dict__, "source": source})
     try:
