@@ -59,7 +59,13 @@ class ResolvedPython:
 
     def describe(self) -> str:
         """``Python: .venv (Dagster 1.13.1)``-style text for a status bar."""
-        who = "designer's own" if self.own else ("project .venv" if self.source == "venv" else self.path)
+        if self.own:
+            who = "designer's own"
+        elif self.source == "venv":
+            who = "project .venv"
+        else:  # a venv is named by its folder, any other interpreter by its path
+            exe = Path(self.path)
+            who = exe.parent.parent.name if (exe.parent.parent / "pyvenv.cfg").is_file() else self.path
         dagster = f"Dagster {self.dagster}" if self.dagster else "no Dagster"
         return f"Python: {who} ({dagster})"
 

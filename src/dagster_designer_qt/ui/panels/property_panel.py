@@ -76,6 +76,8 @@ class PropertyPanel(QWidget):
         self.label_hint: QLabel | None = None
         self.node_problems: QLabel | None = None
         self.meta_edits: dict[str, QLineEdit] = {}
+        self.python_status: QLabel | None = None  # the result of the interpreter Check (project mode)
+        self.python_checked = None  # (ResolvedPython | None, error | None) of the last Check
         self._graph = None
         self._project = None
 
@@ -202,15 +204,106 @@ class PropertyPanel(QWidget):
             edit.textEdited.connect(lambda text, n=name: self._meta_edited(n, text))
             form.addRow(title, edit)
             self.meta_edits[name] = edit
+        self._build_python_row(form)
         layout.addLayout(form)
         hint = QLabel("Select a node on the canvas to edit its properties.", self.content)
         hint.setStyleSheet("color: palette(placeholder-text);")
         hint.setWordWrap(True)
         layout.addWidget(hint)
 
+    def _build_python_row(self, form: QFormLayout) -> None:
+        """The project's Python interpreter: a path (typed, or picked with Browse; relative to the project
+        file's folder), and Check, which says whether it exists, is Python and has a supported Dagster.
+        Empty: the project folder's .venv, else the designer's own."""
+        from PySide6.QtWidgets import QHBoxLayout, QPushButton
+
+        row = QWidget(self.content)
+        box = QHBoxLayout(row)
+        box.setContentsMargins(0, 0, 0, 0)
+        edit = QLineEdit(self.document.project.python or "", row)
+        edit.setObjectName("project:python")
+        edit.setAccessibleName("Python interpreter")
+        edit.setPlaceholderText("default: the project folder's .venv, else the designer's own")
+        edit.setToolTip("The Python whose environment provides this project's component types, validates "
+                        "them and loads the project with Dagster")
+        edit.textEdited.connect(lambda text: self._meta_edited("python", text))
+        browse = QPushButton("Browse…", row)
+        browse.setObjectName("pythonBrowse")
+        browse.clicked.connect(self._browse_python)
+        check = QPushButton("Check", row)
+        check.setObjectName("pythonCheck")
+        check.clicked.connect(self.check_python)
+        box.addWidget(edit, 1)
+        box.addWidget(browse)
+        box.addWidget(check)
+        form.addRow("Python", row)
+        self.meta_edits["python"] = edit
+        self.python_status = QLabel(self.content)
+        self.python_status.setObjectName("pythonStatus")
+        self.python_status.setWordWrap(True)
+        self.python_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form.addRow("", self.python_status)
+
+    def _project_folder(self) -> Path | None:
+        path = self.document.path
+        return Path(path).parent if path else None
+
+    def _browse_python(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        folder = self._project_folder()
+        picked, _ = QFileDialog.getOpenFileName(self, "Choose the project's Python interpreter",
+                                                str(folder or Path.home()))
+        if picked:
+            self.set_python_path(picked)
+
+    def set_python_path(self, picked: str) -> None:
+        """Store a chosen interpreter (inside the project folder: relative, so the file can be shared) and
+        check it."""
+        folder = self._project_folder()
+        value = picked
+        if folder is not None:
+            try:
+                value = str(Path(picked).relative_to(folder))
+            except ValueError:
+                pass
+        self._meta_edited("python", value)
+        edit = self.meta_edits.get("python")
+        if edit is not None:
+            with QSignalBlocker(edit):
+                edit.setText(value)
+        self.check_python()
+
+    def check_python(self) -> None:
+        """Resolve the interpreter as the app will (off the UI thread) and say what it found."""
+        from dagster_designer_qt.services.project_python import resolve
+        from dagster_designer_qt.ui.workers import run_in_background
+
+        label = self.python_status
+        label.setText("Checking…")
+        label.setStyleSheet("")
+
+        def done(result, error) -> None:
+            try:
+                if label is not self.python_status:
+                    return  # the panel was rebuilt meanwhile
+            except RuntimeError:
+                return
+            if error is not None or result.problem:
+                text = str(error) if error is not None else result.problem
+                label.setStyleSheet("color: #c0392b;")
+                label.setText(text)
+            else:
+                label.setStyleSheet("")
+                label.setText(f"✓ {result.describe()}, Python {result.python_version}")
+            self.python_checked = (result, error)
+
+        self._python_task = run_in_background(resolve, self.document.project.python, self._project_folder(),
+                                              on_done=done, name="python-check")
+
     def _meta_edited(self, name: str, text: str) -> None:
         value: Any = text
-        if name in ("description", "git_repo") and not text:
+        if name in ("description", "git_repo", "python") and not text:
             value = None
         self.document.set_project_meta(name, value, merge_key=f"meta/{name}")
 

@@ -1,0 +1,72 @@
+"""Keeps the registry on the open project's Python interpreter.
+
+When a project is opened, saved elsewhere or its interpreter setting changes, the interpreter is resolved
+(``services.project_python.resolve``: the setting, else the project folder's ``.venv``, else the
+designer's own) off the UI thread and the shared registry model switches to it; ``resolved`` announces it
+(the status bar shows it) and ``problem`` says why a wanted interpreter was not used.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from dagster_designer_qt.services.project_python import ResolvedPython, resolve
+from dagster_designer_qt.ui.workers import run_in_background
+
+
+class ProjectPythonController(QObject):
+    resolved = Signal(object)  # ResolvedPython
+    problem = Signal(str)  # one line: which check failed, what to do, and that the designer's own is used
+
+    def __init__(self, document, registry, parent: QObject | None = None):
+        super().__init__(parent)
+        self.document = document
+        self.registry = registry
+        self.current: ResolvedPython | None = None
+        self._wanted: tuple | None = None
+        self._project = None
+        document.project_replaced.connect(self._on_project_replaced)
+        document.path_changed.connect(lambda _p: self.refresh())
+        self._watch(document.project)
+        self.refresh()
+
+    def _watch(self, project) -> None:
+        if self._project is not None:
+            self._project.meta_changed.disconnect(self._on_meta)
+        self._project = project
+        project.meta_changed.connect(self._on_meta)
+
+    def _on_project_replaced(self, project) -> None:
+        self._watch(project)
+        self.refresh()
+
+    def _on_meta(self, name: str) -> None:
+        if name == "python":
+            self.refresh()
+
+    def inputs(self) -> tuple[str | None, Path | None]:
+        path = self.document.path
+        return self.document.project.python, (Path(path).parent if path else None)
+
+    def refresh(self) -> None:
+        """Resolve again (off the UI thread: a new interpreter is probed once, seconds at most)."""
+        wanted = self.inputs()
+        if wanted == self._wanted:
+            return
+        self._wanted = wanted
+        run_in_background(resolve, *wanted, on_done=lambda result, error, w=wanted: self._done(w, result, error),
+                          name="project-python")
+
+    def _done(self, wanted: tuple, result: ResolvedPython | None, error: BaseException | None) -> None:
+        if wanted != self._wanted:
+            return  # superseded by a newer setting
+        if error is not None or result is None:
+            self.problem.emit(f"Could not check the project's Python: {error}")
+            return
+        self.current = result
+        self.registry.set_python(result)
+        self.resolved.emit(result)
+        if result.problem:
+            self.problem.emit(result.problem)
