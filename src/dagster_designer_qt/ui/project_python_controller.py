@@ -8,12 +8,33 @@ designer's own) off the UI thread and the shared registry model switches to it; 
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
 from dagster_designer_qt.services.project_python import ResolvedPython, resolve
-from dagster_designer_qt.ui.workers import run_in_background
+
+
+class PythonResolver(QObject):
+    """Resolves an interpreter on a worker thread; ``finished(token, result, error)`` arrives on the UI
+    thread (a signal of this object, which lives there)."""
+
+    finished = Signal(object, object, object)
+
+    def start(self, setting: str | None, folder: Path | None, token: Any = None) -> None:
+        def work() -> None:
+            try:
+                result, error = resolve(setting, folder), None
+            except Exception as exc:  # noqa: BLE001 - reported on the UI thread
+                result, error = None, exc
+            try:
+                self.finished.emit(token, result, error)
+            except RuntimeError:  # the owner was deleted meanwhile
+                pass
+
+        threading.Thread(target=work, name="project-python", daemon=True).start()
 
 
 class ProjectPythonController(QObject):
@@ -27,6 +48,8 @@ class ProjectPythonController(QObject):
         self.current: ResolvedPython | None = None
         self._wanted: tuple | None = None
         self._project = None
+        self._resolver = PythonResolver(self)
+        self._resolver.finished.connect(self._done)
         document.project_replaced.connect(self._on_project_replaced)
         document.path_changed.connect(lambda _p: self.refresh())
         self._watch(document.project)
@@ -56,8 +79,7 @@ class ProjectPythonController(QObject):
         if wanted == self._wanted:
             return
         self._wanted = wanted
-        run_in_background(resolve, *wanted, on_done=lambda result, error, w=wanted: self._done(w, result, error),
-                          name="project-python")
+        self._resolver.start(*wanted, token=wanted)
 
     def _done(self, wanted: tuple, result: ResolvedPython | None, error: BaseException | None) -> None:
         if wanted != self._wanted:

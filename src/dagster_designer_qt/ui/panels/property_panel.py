@@ -77,7 +77,7 @@ class PropertyPanel(QWidget):
         self.node_problems: QLabel | None = None
         self.meta_edits: dict[str, QLineEdit] = {}
         self.python_status: QLabel | None = None  # the result of the interpreter Check (project mode)
-        self.python_checked = None  # (ResolvedPython | None, error | None) of the last Check
+        self.python_checked = None  # (setting, ResolvedPython | None, error | None) of the last Check
         self._graph = None
         self._project = None
 
@@ -161,6 +161,7 @@ class PropertyPanel(QWidget):
                 if editor is not None:
                     editor.blockSignals(True)
         self.form = self.attributes_yaml = self.translation_row = self.post_processing_row = None
+        self.python_status = None
         self.files_editor = None
         self.label_edit = self.label_hint = self.node_problems = None
         self.meta_edits = {}
@@ -243,6 +244,7 @@ class PropertyPanel(QWidget):
         self.python_status.setWordWrap(True)
         self.python_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form.addRow("", self.python_status)
+        self._show_python_check()
 
     def _project_folder(self) -> Path | None:
         path = self.document.path
@@ -276,30 +278,35 @@ class PropertyPanel(QWidget):
 
     def check_python(self) -> None:
         """Resolve the interpreter as the app will (off the UI thread) and say what it found."""
-        from dagster_designer_qt.services.project_python import resolve
-        from dagster_designer_qt.ui.workers import run_in_background
+        from dagster_designer_qt.ui.project_python_controller import PythonResolver
 
         label = self.python_status
         label.setText("Checking…")
         label.setStyleSheet("")
+        if getattr(self, "_python_resolver", None) is None:
+            self._python_resolver = PythonResolver(self)
+            self._python_resolver.finished.connect(self._python_check_done)
+        self._python_resolver.start(self.document.project.python, self._project_folder(),
+                                    token=self.document.project.python)
 
-        def done(result, error) -> None:
-            try:
-                if label is not self.python_status:
-                    return  # the panel was rebuilt meanwhile
-            except RuntimeError:
-                return
-            if error is not None or result.problem:
-                text = str(error) if error is not None else result.problem
-                label.setStyleSheet("color: #c0392b;")
-                label.setText(text)
-            else:
-                label.setStyleSheet("")
-                label.setText(f"✓ {result.describe()}, Python {result.python_version}")
-            self.python_checked = (result, error)
+    def _python_check_done(self, checked, result, error) -> None:
+        if checked != self.document.project.python:
+            return  # the setting changed meanwhile: a newer check is coming
+        self.python_checked = (checked, result, error)
+        self._show_python_check()
 
-        self._python_task = run_in_background(resolve, self.document.project.python, self._project_folder(),
-                                              on_done=done, name="python-check")
+    def _show_python_check(self) -> None:
+        """The last Check's result, if it is about the current setting (kept across rebuilds)."""
+        label = self.python_status
+        if label is None or self.python_checked is None or self.python_checked[0] != self.document.project.python:
+            return
+        _checked, result, error = self.python_checked
+        if error is not None or result.problem:
+            label.setStyleSheet("color: #c0392b;")
+            label.setText(str(error) if error is not None else result.problem)
+        else:
+            label.setStyleSheet("")
+            label.setText(f"✓ {result.describe()}, Python {result.python_version}")
 
     def _meta_edited(self, name: str, text: str) -> None:
         value: Any = text
