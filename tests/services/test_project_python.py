@@ -187,3 +187,19 @@ def test_a_project_using_the_venvs_type_loads_in_the_venv(venv_registry):
     assert [(a.key, a.node_label, a.executable) for a in report.assets] == [("orders", "Orders", True)]
     with pytest.raises(LoadError, match="warehouse_components"):
         load_project(project, components)  # the designer's own environment lacks the package
+
+
+def test_a_project_local_type_is_validated_in_a_helper_not_imported_here(tmp_path):
+    from tests.services.test_registry import _write_local_project
+
+    folder = _write_local_project(tmp_path)
+    registry = ComponentRegistry(cache_dir=tmp_path / "cache", project_dir=folder)
+    registry.load()
+    local = "localproj.components.custom.LocalComponent"
+    assert registry.get(local).project_local
+    project = Project("local")
+    project.graph.add_node(Node("n1", local, "Local", attributes={"name": ["x"]}))
+    problems = validate_project(project, registry)
+    assert [(p.path, p.code) for p in problems] == [(("name",), "invalid")]
+    assert not [m for m in sys.modules if m.startswith("localproj")]
+    helper_process.stop_all()

@@ -52,11 +52,19 @@ class HelperServer:
         args = ["serve"]
         if self.project_dir is not None:
             args += ["--project-dir", str(self.project_dir)]
+        env = helper_env(self.python.own)
+        if self.python.own:  # the helper sees what the designer sees (tests add folders at run time)
+            import os
+            import sys
+
+            paths = [p for p in sys.path if p]
+            env["DAGSTER_DESIGNER_SYS_PATH"] = json.dumps(paths)
+            env["PYTHONPATH"] = os.pathsep.join(paths)
         try:
             proc = subprocess.Popen(
                 helper_command(self.python, *args), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL, text=True, encoding="utf-8", bufsize=1,
-                env=helper_env(self.python.own),
+                env=env,
                 cwd=str(self.project_dir) if self.project_dir is not None else None,
             )
         except OSError as exc:

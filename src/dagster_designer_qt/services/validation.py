@@ -329,10 +329,13 @@ def validate_node(node: Any, registry: Any) -> list[Problem]:
     elif info.error:
         problems.append(Problem(node.id, (), f"component type {node.component_type} is broken: {info.error}",
                                 ERROR, "component-error"))
-    elif _project_python(registry) is not None:  # the project's own interpreter: in its helper process
+    elif _project_python(registry) is not None or info.project_local:
+        # The project's own interpreter, or a project-local type: in a helper process, never imported here.
+        from dagster_designer_qt.services.project_python import own_interpreter
+
         problems.extend(validate_attributes_in_helper(
-            _project_python(registry), getattr(registry, "project_dir", None), node.component_type,
-            _exported_attributes(node, attributes, registry), node_id=node.id))
+            _project_python(registry) or own_interpreter(), getattr(registry, "project_dir", None),
+            node.component_type, _exported_attributes(node, attributes, registry), node_id=node.id))
     else:
         if info.project_local:
             ensure_project_importable(getattr(registry, "project_dir", None))
