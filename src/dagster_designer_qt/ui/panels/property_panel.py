@@ -219,12 +219,15 @@ class PropertyPanel(QWidget):
         from PySide6.QtWidgets import QHBoxLayout, QPushButton
 
         row = QWidget(self.content)
-        box = QHBoxLayout(row)
+        column = QVBoxLayout(row)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        box = QHBoxLayout()
         box.setContentsMargins(0, 0, 0, 0)
         edit = QLineEdit(self.document.project.python or "", row)
         edit.setObjectName("project:python")
         edit.setAccessibleName("Python interpreter")
-        edit.setPlaceholderText("default: the project folder's .venv, else the designer's own")
+        edit.setPlaceholderText("default: the project's .venv, else the designer's")
         edit.setToolTip("The Python whose environment provides this project's component types, validates "
                         "them and loads the project with Dagster")
         edit.textEdited.connect(lambda text: self._meta_edited("python", text))
@@ -234,9 +237,11 @@ class PropertyPanel(QWidget):
         check = QPushButton("Check", row)
         check.setObjectName("pythonCheck")
         check.clicked.connect(self.check_python)
-        box.addWidget(edit, 1)
+        column.addWidget(edit)
         box.addWidget(browse)
         box.addWidget(check)
+        box.addStretch(1)
+        column.addLayout(box)
         form.addRow("Python", row)
         self.meta_edits["python"] = edit
         self.python_status = QLabel(self.content)
