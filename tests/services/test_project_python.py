@@ -203,3 +203,14 @@ def test_a_project_local_type_is_validated_in_a_helper_not_imported_here(tmp_pat
     assert [(p.path, p.code) for p in problems] == [(("name",), "invalid")]
     assert not [m for m in sys.modules if m.startswith("localproj")]
     helper_process.stop_all()
+
+
+def test_cached_only_resolution_never_starts_a_process(project_venv, tmp_path, monkeypatch):
+    import project_venv as pv
+
+    fresh = pv.make_dagster_venv(tmp_path / "fresh")
+    with pytest.raises(project_python.NotProbedYet):
+        resolve(str(fresh), None, cached_only=True)
+    assert resolve(str(fresh), None).problem is None  # probes once
+    monkeypatch.setattr(project_python.subprocess, "run", lambda *a, **k: pytest.fail("a process was started"))
+    assert resolve(str(fresh), None, cached_only=True).path == str(fresh)

@@ -183,7 +183,11 @@ def helper_env(own: bool) -> dict[str, str]:
     return env
 
 
-def probe(path: str) -> dict[str, Any]:
+class NotProbedYet(LookupError):
+    """``cached_only``: this interpreter was never probed (answering needs a process)."""
+
+
+def probe(path: str, *, cached_only: bool = False) -> dict[str, Any]:
     """Run ``dagster_helper.py probe`` with ``path``; raises InterpreterError (missing / not-python).
     Cached (in memory and in the user's cache folder) per interpreter file and venv config."""
     p = Path(path)
@@ -199,6 +203,8 @@ def probe(path: str) -> dict[str, Any]:
     cached = _cached_probe(str(p), stamp)
     if cached is not None:
         return cached
+    if cached_only:
+        raise NotProbedYet(path)
     not_python = InterpreterError("not-python", f"{path} is not a Python 3 interpreter the designer can run; "
                                                 "choose a python executable (e.g. .venv/bin/python)")
     try:
@@ -222,9 +228,10 @@ def probe(path: str) -> dict[str, Any]:
     raise not_python
 
 
-def check_interpreter(path: str) -> ResolvedPython:
-    """A working project interpreter (source "project"), or InterpreterError naming the failed check."""
-    data = probe(path)
+def check_interpreter(path: str, *, cached_only: bool = False) -> ResolvedPython:
+    """A working project interpreter (source "project"), or InterpreterError naming the failed check.
+    ``cached_only``: raise NotProbedYet rather than start a process."""
+    data = probe(path, cached_only=cached_only)
     sys_path = tuple(str(s) for s in data.get("sys_path") or ())
     version = dagster_version_in(sys_path)
     if not version:
@@ -274,10 +281,12 @@ def venv_python(folder: Path) -> Path | None:
     return None
 
 
-def resolve(setting: str | None = None, project_dir: str | os.PathLike[str] | None = None) -> ResolvedPython:
+def resolve(setting: str | None = None, project_dir: str | os.PathLike[str] | None = None, *,
+            cached_only: bool = False) -> ResolvedPython:
     """The interpreter a project uses: ``setting`` (a path; relative to ``project_dir``), else
     ``project_dir/.venv``, else the designer's own. A set or found interpreter that fails a check gives the
-    designer's own with ``problem`` set; nothing here raises for a bad interpreter."""
+    designer's own with ``problem`` set; nothing here raises for a bad interpreter. ``cached_only``: answer
+    only from the probe cache (a few ms, for the UI thread); raises NotProbedYet otherwise."""
     folder = Path(project_dir) if project_dir else None
     wanted: str | None = None
     source = "project"
@@ -296,7 +305,7 @@ def resolve(setting: str | None = None, project_dir: str | os.PathLike[str] | No
         own = own_interpreter(wanted=wanted)
         return ResolvedPython(**{**own.__dict__, "source": source})
     try:
-        checked = check_interpreter(wanted)
+        checked = check_interpreter(wanted, cached_only=cached_only)
     except InterpreterError as exc:
         return own_interpreter(problem=f"{exc}. Using the designer's own Python instead.", wanted=wanted)
     return ResolvedPython(**{**checked.__dict__, "source": source, "wanted": wanted})

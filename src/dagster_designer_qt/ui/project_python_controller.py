@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from dagster_designer_qt.services.project_python import ResolvedPython, resolve
+from dagster_designer_qt.services.project_python import NotProbedYet, ResolvedPython, resolve
 
 
 class PythonResolver(QObject):
@@ -74,12 +74,21 @@ class ProjectPythonController(QObject):
         return self.document.project.python, (Path(path).parent if path else None)
 
     def refresh(self) -> None:
-        """Resolve again (off the UI thread: a new interpreter is probed once, seconds at most)."""
+        """Resolve again: at once when the interpreter was probed before (a few ms, so the first
+        validation already uses it), else off the UI thread (a new interpreter is probed once)."""
         wanted = self.inputs()
         if wanted == self._wanted:
             return
         self._wanted = wanted
-        self._resolver.start(*wanted, token=wanted)
+        try:
+            result = resolve(*wanted, cached_only=True)
+        except NotProbedYet:
+            self._resolver.start(*wanted, token=wanted)
+            return
+        except Exception as exc:  # noqa: BLE001 - reported like a failed background check
+            self._done(wanted, None, exc)
+            return
+        self._done(wanted, result, None)
 
     def _done(self, wanted: tuple, result: ResolvedPython | None, error: BaseException | None) -> None:
         if wanted != self._wanted:
