@@ -12,9 +12,12 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from dagster_designer_qt.services.project_python import NotProbedYet, ResolvedPython, resolve
+
+
+SETTLE_MS = 400
 
 
 class PythonResolver(QObject):
@@ -50,6 +53,10 @@ class ProjectPythonController(QObject):
         self._project = None
         self._resolver = PythonResolver(self)
         self._resolver.finished.connect(self._done)
+        self._typing = QTimer(self)  # the setting is typed one key at a time: resolve when it settles
+        self._typing.setSingleShot(True)
+        self._typing.setInterval(SETTLE_MS)
+        self._typing.timeout.connect(self.refresh)
         document.project_replaced.connect(self._on_project_replaced)
         document.path_changed.connect(lambda _p: self.refresh())
         self._watch(document.project)
@@ -67,7 +74,7 @@ class ProjectPythonController(QObject):
 
     def _on_meta(self, name: str) -> None:
         if name == "python":
-            self.refresh()
+            self._typing.start()
 
     def inputs(self) -> tuple[str | None, Path | None]:
         path = self.document.path

@@ -105,7 +105,7 @@ class PropertyPanel(QWidget):
             validation.problems_changed.connect(self._on_problems)
         registry = getattr(context, "registry", None)
         if registry is not None and hasattr(registry, "components_loaded"):
-            registry.components_loaded.connect(lambda *_a: self.rebuild())
+            registry.components_loaded.connect(self._on_components_loaded)
         self._watch(document.project)
         self.rebuild()
 
@@ -122,6 +122,12 @@ class PropertyPanel(QWidget):
     def _on_project_replaced(self, project) -> None:
         self._watch(project)
         self.rebuild()
+
+    def _on_components_loaded(self, *_args) -> None:
+        """Node forms follow the component list; the project form doesn't, and is not rebuilt (the list
+        changes when the Python setting being typed there changes: the field keeps focus)."""
+        if self.mode != "project":
+            self.rebuild()
 
     def _on_selection(self, _ids: list) -> None:
         self.rebuild()
