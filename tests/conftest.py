@@ -41,3 +41,20 @@ def real_window(qtbot):
     win.files.wait_for_export(120)
     win.document.undo_stack.setClean()
     win.close()
+
+
+@pytest.fixture(scope="session")
+def project_venv(tmp_path_factory):
+    """A second venv with Dagster only (not the designer) plus the warehouse-components package the
+    designer's environment lacks; see tests/project_venv.py. Returns its python (a Path)."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    import project_venv as pv
+
+    venv = tmp_path_factory.mktemp("project_venv") / ".venv"
+    python = pv.make_dagster_venv(venv)
+    pv.install_fixture_package(venv)
+    pv.assert_designer_absent(python)
+    return python

@@ -25,6 +25,9 @@ def _application():
         app.setApplicationDisplayName("Dagster Designer")
         app.setOrganizationName("DagsterDesigner")
         app.setDesktopFileName("dagster-designer")
+        from dagster_designer_qt.services import helper_process
+
+        app.aboutToQuit.connect(helper_process.stop_all)  # no helper outlives the app
     QCoreApplication.setApplicationName("Dagster Designer")
     return app
 

@@ -1,7 +1,9 @@
-"""`dagster-designer components [--json] [--refresh] [--project-dir DIR]`: list every component type.
+"""`dagster-designer components [--json] [--refresh] [--project-dir DIR] [--python PATH]`: list every
+component type.
 
 Uses the registry's disk cache: a warm call reads it and never imports dagster; a cold call builds it in a
-helper process (a few seconds).
+helper process (a few seconds). The types are those of the project's Python interpreter: ``--python``, else
+a ``.venv`` in ``--project-dir``, else the designer's own (``python_arg`` is the rule every command uses).
 """
 
 from __future__ import annotations
@@ -12,7 +14,12 @@ import sys
 from pathlib import Path
 
 from dagster_designer_qt.core.errors import DesignerError
+from dagster_designer_qt.services.project_python import ResolvedPython, resolve
 from dagster_designer_qt.services.registry import ComponentInfo, ComponentRegistry, RegistryError
+
+PYTHON_HELP = ("the project's Python interpreter (its environment's component types, models and Dagster are "
+               "used); default: the project file's setting, else a .venv in the project folder, else the "
+               "designer's own")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -23,6 +30,27 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--refresh", action="store_true", help="ignore the cache and list again")
     p.add_argument("--project-dir", default=None,
                    help="a Dagster project folder whose [tool.dg.project].registry_modules to include")
+    add_python_arg(p)
+
+
+def add_python_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--python", metavar="PATH", default=None, help=PYTHON_HELP)
+
+
+def python_arg(value: str | None, *, setting: str | None = None, setting_base: Path | None = None,
+               folder: Path | None = None) -> ResolvedPython:
+    """The interpreter a command uses: ``--python``, else the project file's ``python`` setting (relative
+    to ``setting_base``, the project file's folder), else ``folder/.venv``, else the designer's own. A bad
+    one is reported on stderr and the designer's own is used."""
+    if value is not None:
+        resolved = resolve(str(Path(value).absolute()), None)
+    elif setting and setting_base is not None:
+        resolved = resolve(str(setting_base / Path(setting).expanduser()), folder)
+    else:
+        resolved = resolve(setting, folder)
+    if resolved.problem:
+        print(f"warning: {resolved.problem}", file=sys.stderr)
+    return resolved
 
 
 def project_dir_arg(value: str | None) -> Path | None:
@@ -44,10 +72,11 @@ def load_components(registry: ComponentRegistry, *, refresh: bool = False) -> li
     return registry.load(refresh=refresh)
 
 
-def component_map(project_dir: Path | None = None) -> dict[str, ComponentInfo] | None:
+def component_map(project_dir: Path | None = None,
+                  python: ResolvedPython | None = None) -> dict[str, ComponentInfo] | None:
     """type -> ComponentInfo for export/preview, as the GUI passes it (warm cache: no Dagster import).
     If the list can't be built at all, codegen falls back to its built-in knowledge of core types."""
-    registry = ComponentRegistry(project_dir=project_dir)
+    registry = ComponentRegistry(project_dir=project_dir, python=python)
     try:
         components = load_components(registry)
     except RegistryError as exc:
@@ -61,7 +90,9 @@ def component_map(project_dir: Path | None = None) -> dict[str, ComponentInfo] |
 
 
 def run(args: argparse.Namespace) -> int:
-    registry = ComponentRegistry(project_dir=project_dir_arg(args.project_dir))
+    project_dir = project_dir_arg(args.project_dir)
+    python = python_arg(args.python, folder=project_dir)
+    registry = ComponentRegistry(project_dir=project_dir, python=python)
     components = load_components(registry, refresh=args.refresh)
     if args.json:
         json.dump([c.to_dict() for c in components], sys.stdout, indent=2)

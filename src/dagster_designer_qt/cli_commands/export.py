@@ -27,6 +27,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true", help="update a non-empty --out folder: generated files are replaced, files you added are kept")
     p.add_argument("--remove-orphans", action="store_true",
                    help="saving in place: also remove the files left beside a removed component's defs file")
+    from dagster_designer_qt.cli_commands.components import add_python_arg
+
+    add_python_arg(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -37,9 +40,14 @@ def run(args: argparse.Namespace) -> int:
     project = load_project(args.project)
     if args.force and not args.out:
         raise DesignerError("--force only applies to --out")
-    from dagster_designer_qt.cli_commands.components import component_map
+    from pathlib import Path
 
-    components = component_map()  # the same component knowledge the app exports with
+    from dagster_designer_qt.cli_commands.components import component_map, python_arg
+
+    here = Path(args.project).absolute().parent
+    folder = Path(project.source.folder) if project.source is not None else here  # where a .venv would be
+    python = python_arg(getattr(args, "python", None), setting=project.python, setting_base=here, folder=folder)
+    components = component_map(python=python)  # the same component knowledge the app exports with
     if project.source is not None:
         return _run_opened(args, project, components)
     if not args.out and not args.zip:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
-from dagster_designer_qt.cli_commands.components import load_components, project_dir_arg
+from dagster_designer_qt.cli_commands.components import add_python_arg, load_components, project_dir_arg, python_arg
 from dagster_designer_qt.core.model import Project
 from dagster_designer_qt.services.project_store import load_project
 from dagster_designer_qt.services.registry import ComponentRegistry
@@ -32,6 +33,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--load", action="store_true",
                    help="also export to a temporary folder and load it with Dagster; print the assets, "
                         "their dependencies and the node that produced each")
+    add_python_arg(p)
 
 
 def static_problems(project: Project, registry: ComponentRegistry) -> list[Problem]:
@@ -80,7 +82,11 @@ def report(project: Project, problems: list[Problem], *, as_json: bool) -> int:
 
 def run(args: argparse.Namespace) -> int:
     project = load_project(args.project)
-    registry = ComponentRegistry(project_dir=project_dir_arg(args.project_dir))
+    project_dir = project_dir_arg(args.project_dir)
+    here = Path(args.project).absolute().parent
+    python = python_arg(getattr(args, "python", None), setting=project.python, setting_base=here,
+                        folder=project_dir or here)
+    registry = ComponentRegistry(project_dir=project_dir, python=python)
     problems = static_problems(project, registry)
     if not args.load:
         return report(project, problems, as_json=args.json)
@@ -91,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     from dagster_designer_qt.services.loader import format_report, load_project as load_with_dagster
 
     components = {c.type: c for c in registry.components}
-    loaded = load_with_dagster(project, components)
+    loaded = load_with_dagster(project, components, python=python)
     if args.json:
         json.dump({"problems": [problem_dict(project, p) for p in problems],
                    "errors": 0, "warnings": len(problems),

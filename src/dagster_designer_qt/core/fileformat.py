@@ -40,7 +40,7 @@ SCHEMA_VERSION = 1
 FILE_SUFFIX = ".ddp.json"
 
 _TOP_KEYS = ("schema_version", "id", "name", "description", "graph", "created_at", "updated_at",
-             "git_repo", "git_branch", "source")
+             "git_repo", "git_branch", "source", "python")
 _NODE_KEYS = ("id", "type", "data", "position")
 _DATA_KEYS = ("label", "component_type", "attributes", "translation", "post_processing", "files", "source")
 _EDGE_KEYS = ("id", "source", "target")
@@ -99,6 +99,8 @@ def project_to_dict(project: Project) -> dict[str, Any]:
     }
     if project.source is not None:
         out["source"] = project.source.to_dict()
+    if project.python:  # written only when set, so files without one keep their bytes
+        out["python"] = project.python
     out.update(project.extra)
     return out
 
@@ -209,6 +211,7 @@ def project_from_dict(data: Any, source: str | None = None) -> Project:
         git_repo=r.string(data, "git_repo", "$", required=False, nullable=True),
         git_branch=r.string(data, "git_branch", "$", required=False, nullable=True) or "main",
         extra={k: v for k, v in data.items() if k not in _TOP_KEYS},
+        python=r.string(data, "python", "$", required=False, nullable=True) or None,
     )
     if data.get("source") is not None:
         project.source = _read_project_source(r, data["source"])

@@ -397,7 +397,8 @@ def _at(error: Exception, index: int, end: str | None = None) -> Exception:
     return error
 
 
-PROJECT_META_FIELDS = ("name", "description", "git_repo", "git_branch")
+# python: the project's Python interpreter (a path; relative to the project file's folder), None = default
+PROJECT_META_FIELDS = ("name", "description", "git_repo", "git_branch", "python")
 
 
 class Project:
@@ -412,6 +413,7 @@ class Project:
         git_repo: str | None = None,
         git_branch: str = "main",
         extra: dict[str, Any] | None = None,
+        python: str | None = None,
     ) -> None:
         now = utc_now_iso()
         self.id = project_id or new_id()
@@ -421,6 +423,7 @@ class Project:
         self.updated_at = updated_at or now
         self.git_repo = git_repo
         self.git_branch = git_branch
+        self.python = python
         self.extra: dict[str, Any] = dict(extra or {})
         self.source: ProjectSource | None = None  # the project folder it was opened from, if any
         self.graph = Graph()

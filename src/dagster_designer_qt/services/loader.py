@@ -1,13 +1,14 @@
 """Load an exported project with Dagster itself and report what it produced.
 
-``load_project(project)`` exports to a temporary folder and loads it in a helper process (a fresh
-interpreter per load: no module-name collisions between projects, no Dagster import in the caller, and a
-timeout). The helper runs ``ComponentTree.for_project(root).build_defs()`` plus
+``load_project(project)`` exports to a temporary folder and loads it in a helper process in the project's
+Python interpreter (``helper/dagster_helper.py load``; a fresh process per load: no module-name collisions
+between projects, no Dagster import in the caller, and a timeout). The helper runs ``ComponentTree.for_project(root).build_defs()`` plus
 ``Definitions.validate_loadable`` with ``DAGSTER_IS_DEV_CLI=1`` (so dbt components prepare their manifest as
 under ``dg``) and the project's ``.env`` applied, then prints JSON. Each asset is mapped back to the node that
 produced it through the ``defs.yaml`` code reference Dagster attaches.
 
-Run directly: ``python -m dagster_designer_qt.services.loader PROJECT_ROOT`` prints that JSON.
+Run directly: ``python -m dagster_designer_qt.services.loader PROJECT_ROOT`` (or
+``python dagster_helper.py load PROJECT_ROOT`` in any interpreter with Dagster) prints that JSON.
 """
 
 from __future__ import annotations
@@ -22,10 +23,17 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from dagster_designer_qt.core.errors import DesignerError
+from dagster_designer_qt.helper.dagster_helper import LOAD_MARK as _MARK
 from dagster_designer_qt.services.codegen import generate
 from dagster_designer_qt.services.export import write_files
-
-_MARK = "@@DESIGNER-LOAD@@"
+from dagster_designer_qt.services.project_python import (
+    ResolvedPython,
+    is_own_interpreter,
+    check_interpreter,
+    helper_command,
+    helper_env,
+    own_interpreter,
+)
 
 
 class LoadError(DesignerError):
@@ -59,7 +67,7 @@ class LoadReport:
 
 def load_project(project: Any, components: Mapping[str, Any] | None = None, *,
                  env: Mapping[str, str] | None = None, timeout: float = 600.0,
-                 python: str | None = None) -> LoadReport:
+                 python: ResolvedPython | str | None = None) -> LoadReport:
     """Export ``project`` to a temp folder, load it with Dagster and report assets, deps, producing nodes
     and warnings (dangling dependencies, factories or declared nodes that produced no assets, generation
     warnings). Raises LoadError when Dagster refuses the project."""
@@ -119,25 +127,34 @@ def _write_opened(project: Any, components: Mapping[str, Any] | None, root: Path
     return folders
 
 
+def _interpreter(python: ResolvedPython | str | None) -> ResolvedPython:
+    if python is None:
+        return own_interpreter()
+    if isinstance(python, ResolvedPython):
+        return python
+    return own_interpreter() if is_own_interpreter(str(python)) else check_interpreter(str(python))
+
+
 def load_folder(root: str | os.PathLike[str], *, env: Mapping[str, str] | None = None,
-                timeout: float = 600.0, python: str | None = None) -> dict[str, Any]:
+                timeout: float = 600.0, python: ResolvedPython | str | None = None) -> dict[str, Any]:
     """Load an exported project folder in a helper process; returns the raw JSON report."""
-    child_env = dict(os.environ)
-    child_env.setdefault("DAGSTER_DG_UPDATE_CHECK_ENABLED", "0")
-    child_env.setdefault("DAGSTER_TELEMETRY_DISABLED", "1")
+    interpreter = _interpreter(python)
+    child_env = helper_env(interpreter.own)
     child_env["DAGSTER_IS_DEV_CLI"] = "1"
-    exe = python or sys.executable
-    bin_dir = str(Path(exe).parent)  # dbt's executable lives beside the interpreter
+    bin_dir = str(Path(interpreter.path).parent)  # dbt's executable lives beside the interpreter
     child_env["PATH"] = bin_dir + os.pathsep + child_env.get("PATH", "")
     if env:
         child_env.update(env)
     try:
         proc = subprocess.run(
-            [exe, "-m", "dagster_designer_qt.services.loader", str(Path(root).resolve())],
+            helper_command(interpreter, "load", str(Path(root).resolve())),
             capture_output=True, text=True, timeout=timeout, env=child_env, cwd=str(root),
+            stdin=subprocess.DEVNULL,
         )
     except subprocess.TimeoutExpired:
         raise LoadError(f"loading the project took longer than {timeout:.0f} s") from None
+    except OSError as exc:
+        raise LoadError(f"cannot start {interpreter.path} to load the project: {exc}") from None
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith(_MARK):
             data = json.loads(line[len(_MARK):])
@@ -162,88 +179,10 @@ def format_report(report: LoadReport) -> str:
 
 
 # ------------------------------------------------------------------ helper process
-def _read_dotenv(path: Path) -> dict[str, str]:
-    out: dict[str, str] = {}
-    if not path.is_file():
-        return out
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, value = line.split("=", 1)
-        key = key.strip().removeprefix("export ").strip()
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        out[key] = value
-    return out
-
-
-def _worker(root: Path) -> dict[str, Any]:
-    import time
-    import warnings
-
-    warnings.filterwarnings("ignore")
-    start = time.perf_counter()
-    for key, value in _read_dotenv(root / ".env").items():
-        os.environ.setdefault(key, value)
-    sys.path.insert(0, str(root / "src"))
-    import dagster as dg
-    from dagster.components.core.component_tree import ComponentTree
-
-    tree = ComponentTree.for_project(root)
-    defs = tree.build_defs()
-    dg.Definitions.validate_loadable(defs)
-    graph = defs.resolve_asset_graph()
-    defs_root = Path(tree.defs_module_path).resolve()
-    # Which component folder produced each asset: build each folder's defs (cached by the tree).
-    folder_of: dict[Any, str] = {}
-    for sub in sorted(p for p in defs_root.iterdir() if p.is_dir() and any(
-            (p / name).is_file() for name in ("defs.yaml", "defs.yml", "component.yaml"))):
-        sub_graph = tree.build_defs(sub).resolve_asset_graph()
-        for key in sub_graph.executable_asset_keys:
-            folder_of.setdefault(key, sub.name)
-    assets = []
-    for node in graph.asset_nodes:
-        spec = node.to_asset_spec()
-        folder = folder_of.get(spec.key)
-        assets.append({
-            "key": spec.key.to_user_string(),
-            "deps": sorted(d.asset_key.to_user_string() for d in spec.deps),
-            "folder": folder,
-            "executable": bool(node.is_executable),
-            "group": spec.group_name,
-            "kinds": sorted(spec.kinds or []),
-        })
-    assets.sort(key=lambda a: a["key"])
-    return {"assets": assets, "seconds": round(time.perf_counter() - start, 3)}
-
-
-def _short_message(exc: BaseException) -> str:
-    """First line of the outer error (which component) plus the innermost cause (what went wrong).
-    Dagster's component errors embed a whole traceback and a tree drawing in their text."""
-    head = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-    inner, seen = exc, set()
-    while id(inner) not in seen:
-        seen.add(id(inner))
-        nxt = inner.__cause__ or inner.__context__
-        if nxt is None:
-            break
-        inner = nxt
-    if inner is exc:
-        return str(exc).strip()[:4000] or type(exc).__name__
-    detail = (str(inner).strip().splitlines() or [""])[0]
-    return f"{head} {type(inner).__name__}: {detail}"[:4000]
-
-
 def _main(argv: list[str]) -> int:
-    root = Path(argv[0]).resolve()
-    try:
-        data = _worker(root)
-    except Exception as exc:  # report Dagster's message, not a traceback
-        data = {"error": _short_message(exc)}
-    print(_MARK + json.dumps(data), flush=True)
-    return 0
+    from dagster_designer_qt.helper import dagster_helper
+
+    return dagster_helper.main(["load", *argv])
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 """The component registry: every installed component type with its schema, cached on disk.
 
 Discovery is Dagster's own (entry points ``dagster_dg_cli.registry_modules`` and the legacy groups, plus a
-project's ``[tool.dg.project].registry_modules``) and runs in a helper process
-(``python -m dagster_designer_qt.services.registry_worker``), because importing dagster and the
-integrations takes seconds. The result is stored as JSON in the user's cache dir under a key computed
+project's ``[tool.dg.project].registry_modules``) and runs in a helper process in the project's Python
+interpreter (``helper/dagster_helper.py components``; see ``services.project_python``), because importing
+dagster and the integrations takes seconds and because the project's environment, not the designer's,
+decides which component types exist. The result is stored as JSON in the user's cache dir under a key computed
 cheaply from the environment (installed distributions' names and versions, the entry-point list, the
 mtimes of sys.path folders, the project's registry configuration and source files). ``load_cached`` reads
 it without importing dagster; ``load`` rebuilds it on a miss. Nothing here imports dagster or Qt.
@@ -26,6 +27,7 @@ from dagster_designer_qt import __version__
 from dagster_designer_qt.core.errors import DesignerError
 from dagster_designer_qt.core.schema import parse_schema
 from dagster_designer_qt.services.atomic import atomic_write_bytes
+from dagster_designer_qt.services.project_python import ResolvedPython, helper_command, helper_env
 from dagster_designer_qt.services.registry_env import (
     ENTRY_POINT_GROUPS,
     environment_fingerprint,
@@ -43,7 +45,6 @@ __all__ = [
 ]
 
 CACHE_FORMAT = 2  # 2: adds post_processing_schema
-WORKER_MODULE = "dagster_designer_qt.services.registry_worker"
 WORKER_TIMEOUT_S = 600.0
 SYS_PATH_ENV = "DAGSTER_DESIGNER_SYS_PATH"
 
@@ -98,6 +99,16 @@ def category_for_module(module: str) -> str:
     return top
 
 
+def info_from_row(row: dict[str, Any]) -> ComponentInfo:
+    """A helper process's raw row (type, name, module, schema, ...) with the designer's own derived facts
+    added: category, icon and whether the component is an asset factory."""
+    info = ComponentInfo.from_dict(row)
+    category = category_for_module(info.module)
+    factory = not schema_declares_assets(info.schema) if not info.error else True
+    return ComponentInfo.from_dict({**info.to_dict(), "category": category, "icon": category,
+                                    "asset_factory": factory})
+
+
 def schema_declares_assets(schema: dict | None) -> bool:
     """A component declares its asset keys in its attributes when its schema has an ``assets`` property
     (Function, PythonScript, TemplatedSql, UvRun); otherwise the keys are only known after loading."""
@@ -111,15 +122,18 @@ def default_cache_dir() -> Path:
 
 
 class ComponentRegistry:
-    """Component types of this Python environment (and of ``project_dir`` when given).
+    """Component types of a Python environment (and of ``project_dir`` when given).
 
-    ``load_cached()`` is the warm path (no dagster import); ``load()`` returns the cache or rebuilds it in
+    ``python`` is the interpreter whose environment is listed (``services.project_python.resolve``); None
+    or the designer's own means this process's environment. ``load_cached()`` is the warm path (no dagster import); ``load()`` returns the cache or rebuilds it in
     a helper process. Both are synchronous: the UI calls ``load`` on a worker thread.
     """
 
-    def __init__(self, cache_dir: Path | None = None, project_dir: Path | None = None):
+    def __init__(self, cache_dir: Path | None = None, project_dir: Path | None = None,
+                 python: ResolvedPython | None = None):
         self.cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
         self.project_dir = Path(project_dir).resolve() if project_dir is not None else None
+        self.python = python
         self._components: list[ComponentInfo] = []
         self._by_type: dict[str, ComponentInfo] = {}
         # JSON schema of a defs.yaml post_processing block, from the installed Dagster (None: unknown).
@@ -130,9 +144,10 @@ class ComponentRegistry:
 
     @classmethod
     def from_components(cls, components: Iterable[ComponentInfo], *, cache_dir: Path | None = None,
-                        project_dir: Path | None = None) -> "ComponentRegistry":
+                        project_dir: Path | None = None,
+                        python: ResolvedPython | None = None) -> "ComponentRegistry":
         """A registry holding a given list (tests, benchmarks, a list built elsewhere); nothing is read."""
-        registry = cls(cache_dir=cache_dir, project_dir=project_dir)
+        registry = cls(cache_dir=cache_dir, project_dir=project_dir, python=python)
         registry._set(components)
         return registry
 
@@ -145,13 +160,24 @@ class ComponentRegistry:
         return self._by_type.get(component_type)
 
     @property
+    def foreign(self) -> bool:
+        """True when the listed environment is a project interpreter, not the designer's own."""
+        return self.python is not None and not self.python.own
+
+    @property
+    def executable(self) -> str:
+        return self.python.path if self.foreign else sys.executable
+
+    @property
     def cache_path(self) -> Path:
         scope = str(self.project_dir) if self.project_dir else "environment"
-        digest = hashlib.sha256(f"{sys.executable}\0{scope}".encode()).hexdigest()[:16]
+        digest = hashlib.sha256(f"{self.executable}\0{scope}".encode()).hexdigest()[:16]
         return self.cache_dir / f"components-{digest}.json"
 
     # ------------------------------------------------------------------ keying
     def _sys_path(self) -> list[str]:
+        if self.foreign:
+            return [p for p in self.python.sys_path if p]
         return [p for p in sys.path if p]
 
     def cache_key(self) -> str:
@@ -159,9 +185,10 @@ class ComponentRegistry:
         parts = {
             "format": CACHE_FORMAT,
             "designer": __version__,
-            "python": sys.version,
-            "executable": sys.executable,
-            "environment": environment_fingerprint(self._sys_path(), exclude=self.project_dir),
+            "python": self.python.python_version if self.foreign else sys.version,
+            "executable": self.executable,
+            "environment": environment_fingerprint(self._sys_path(), exclude=self.project_dir,
+                                                   foreign=self.foreign),
             "project": project_fingerprint(self.project_dir) if self.project_dir else None,
         }
         blob = json.dumps(parts, sort_keys=True, default=str).encode("utf-8")
@@ -229,7 +256,7 @@ class ComponentRegistry:
             "format": CACHE_FORMAT,
             "key": key,
             "created": time.time(),
-            "python": sys.executable,
+            "python": self.executable,
             "project_dir": str(self.project_dir) if self.project_dir else None,
             "components": [r.to_dict() for r in rows],
             "post_processing_schema": post_processing_schema,
@@ -242,18 +269,17 @@ class ComponentRegistry:
 
     # ------------------------------------------------------------ the helper
     def worker_command(self, out_path: Path) -> list[str]:
-        cmd = [sys.executable, "-m", WORKER_MODULE, "--out", str(out_path)]
+        args = ["components", "--out", str(out_path)]
         if self.project_dir:
-            cmd += ["--project-dir", str(self.project_dir)]
-        return cmd
+            args += ["--project-dir", str(self.project_dir)]
+        return helper_command(self.python, *args)
 
     def _build_in_subprocess(self) -> tuple[list[ComponentInfo], dict | None]:
-        env = dict(os.environ)
-        sys_path = self._sys_path()
-        env[SYS_PATH_ENV] = json.dumps(sys_path)
-        env["PYTHONPATH"] = os.pathsep.join(sys_path)
-        env.setdefault("DAGSTER_DG_UPDATE_CHECK_ENABLED", "0")
-        env.setdefault("DAGSTER_TELEMETRY_DISABLED", "1")
+        env = helper_env(own=not self.foreign)
+        if not self.foreign:  # the helper sees what the designer sees (tests add folders at run time)
+            sys_path = self._sys_path()
+            env[SYS_PATH_ENV] = json.dumps(sys_path)
+            env["PYTHONPATH"] = os.pathsep.join(sys_path)
         with tempfile.TemporaryDirectory(prefix="dd-registry-") as tmp:
             out_path = Path(tmp) / "components.json"
             try:
@@ -271,15 +297,15 @@ class ComponentRegistry:
                     f"listing component types took longer than {WORKER_TIMEOUT_S:.0f} s and was stopped"
                 ) from None
             except OSError as exc:
-                raise RegistryError(f"cannot start {sys.executable} to list component types: {exc}") from None
+                raise RegistryError(f"cannot start {self.executable} to list component types: {exc}") from None
             if proc.returncode != 0 or not out_path.exists():
                 tail = (proc.stderr or proc.stdout or "").strip().splitlines()[-1:] or ["no output"]
                 raise RegistryError(
-                    f"listing component types failed (exit {proc.returncode}): {tail[0]}"
+                    f"listing component types with {self.executable} failed (exit {proc.returncode}): {tail[0]}"
                 )
             try:
                 data = json.loads(out_path.read_bytes())
-                rows = [ComponentInfo.from_dict(r) for r in data["components"]]
+                rows = [info_from_row(r) for r in data["components"]]
                 return rows, _schema_or_none(data.get("post_processing_schema"))
             except (ValueError, KeyError, TypeError) as exc:
                 raise RegistryError(f"the component list helper wrote an unreadable result: {exc}") from None

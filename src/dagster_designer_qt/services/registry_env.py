@@ -35,10 +35,13 @@ def _is_within(path: Path, folder: Path | None) -> bool:
         return False
 
 
-def environment_fingerprint(sys_path: list[str], *, exclude: Path | None = None) -> dict[str, Any]:
+def environment_fingerprint(sys_path: list[str], *, exclude: Path | None = None,
+                            foreign: bool = False) -> dict[str, Any]:
     """Distributions (names + versions) and mtimes of every sys.path folder that provides distributions,
     plus the registry entry points. Folders inside ``exclude`` (the project) are keyed by the project
-    fingerprint instead, so adding the project to sys.path doesn't change this part."""
+    fingerprint instead, so adding the project to sys.path doesn't change this part. ``foreign``: the
+    sys.path is another interpreter's, so its entry points are read from those folders' metadata rather
+    than from this process."""
     folders = []
     for entry in sys_path:
         path = Path(entry)
@@ -58,9 +61,15 @@ def environment_fingerprint(sys_path: list[str], *, exclude: Path | None = None)
         if names:
             folders.append([entry, st.st_mtime_ns, 0, names])
     eps = []
-    for group in ENTRY_POINT_GROUPS:
-        for ep in importlib.metadata.entry_points(group=group):
-            eps.append([group, ep.name, ep.value])
+    if foreign:
+        for dist in importlib.metadata.distributions(path=[f[0] for f in folders]):
+            for ep in dist.entry_points:
+                if ep.group in ENTRY_POINT_GROUPS:
+                    eps.append([ep.group, ep.name, ep.value])
+    else:
+        for group in ENTRY_POINT_GROUPS:
+            for ep in importlib.metadata.entry_points(group=group):
+                eps.append([group, ep.name, ep.value])
     return {"folders": folders, "entry_points": sorted(eps)}
 
 

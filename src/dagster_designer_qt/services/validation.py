@@ -272,6 +272,31 @@ def validate_attributes(component_type: str, attributes: dict, *, node_id: str |
     return []
 
 
+def validate_attributes_in_helper(python: Any, project_dir: Path | None, component_type: str, attributes: dict,
+                                 *, node_id: str | None = None) -> list[Problem]:
+    """Like ``validate_attributes`` but in the project's interpreter (``python``, a ResolvedPython): the
+    long-lived helper process validates with the component's real model there, and the raw Pydantic
+    errors are cleaned here, by the same rules."""
+    from dagster_designer_qt.services.helper_process import HelperError, server_for
+
+    try:
+        reply = server_for(python, project_dir).request(
+            {"op": "validate", "type": component_type, "attributes": attributes})
+    except HelperError as exc:
+        return [Problem(node_id, (), f"cannot validate {component_type}: {exc}", ERROR, "component-error")]
+    if "lookup_error" in reply:
+        return [Problem(node_id, (), str(reply["lookup_error"]), ERROR, "unknown-type")]
+    if reply.get("no_model"):
+        return [Problem(node_id, (k,), "unknown field (this component takes no attributes)", ERROR, "extra")
+                for k in attributes]
+    if "crash" in reply or "failure" in reply:
+        return [Problem(node_id, (), f"validation failed: {reply.get('crash') or reply.get('failure')}",
+                        ERROR, "invalid")]
+    raw = [{"loc": tuple(e.get("loc") or ()), "type": e.get("type", ""), "msg": e.get("msg", "")}
+           for e in reply.get("errors") or ()]
+    return [Problem(node_id, path, message, ERROR, code) for path, message, code in clean_errors(raw, attributes)]
+
+
 _SECRET_NAME = re.compile(r"(^|_)(password|passwd|secret|token|api_key|apikey|private_key|access_key)($|_)",
                           re.IGNORECASE)
 
@@ -306,6 +331,13 @@ def validate_node(node: Any, registry: Any) -> list[Problem]:
     elif info.error:
         problems.append(Problem(node.id, (), f"component type {node.component_type} is broken: {info.error}",
                                 ERROR, "component-error"))
+    elif _project_python(registry) is not None or info.project_local:
+        # The project's own interpreter, or a project-local type: in a helper process, never imported here.
+        from dagster_designer_qt.services.project_python import own_interpreter
+
+        problems.extend(validate_attributes_in_helper(
+            _project_python(registry) or own_interpreter(), getattr(registry, "project_dir", None),
+            node.component_type, _exported_attributes(node, attributes, registry), node_id=node.id))
     else:
         if info.project_local:
             ensure_project_importable(getattr(registry, "project_dir", None))
@@ -317,6 +349,12 @@ def validate_node(node: Any, registry: Any) -> list[Problem]:
             "looks like a secret written in clear; use a template such as \"{{ env('NAME') }}\"",
             WARNING, "literal-secret"))
     return problems
+
+
+def _project_python(registry: Any) -> Any:
+    """The registry's interpreter when it is a project's own (not the designer's); else None."""
+    python = getattr(registry, "python", None)
+    return python if python is not None and not getattr(python, "own", True) else None
 
 
 def _exported_attributes(node: Any, attributes: dict, registry: Any) -> dict:

@@ -16,11 +16,12 @@ from dagster_designer_qt.ui.workers import run_in_background
 _GRAPH_EVENTS = ("node_added", "node_removed", "edge_added", "edge_removed", "node_changed")
 
 
-def _check_work(project_data: dict, components):
-    """Runs on a worker thread: plain data in, a LoadReport out (or LoadError raised)."""
+def _check_work(project_data: dict, components, python=None):
+    """Runs on a worker thread: plain data in, a LoadReport out (or LoadError raised). ``python``: the
+    project's interpreter (a ResolvedPython; None: the designer's own)."""
     from dagster_designer_qt.services.loader import load_project
 
-    return load_project(fileformat.project_from_dict(project_data), components)
+    return load_project(fileformat.project_from_dict(project_data), components, python=python)
 
 
 def error_message(error: BaseException) -> str:
@@ -79,8 +80,9 @@ class DagsterCheck(QObject):
         data = fileformat.project_to_dict(self.document.project)  # snapshot: edits may go on meanwhile
         self._changed = False
         self._started_at = time.monotonic()
-        self._task = run_in_background(_check_work, data, self._components(), on_done=self._done,
-                                       name="dagster-check")
+        self._task = run_in_background(_check_work, data, self._components(),
+                                       getattr(self.registry, "python", lambda: None)(),
+                                       on_done=self._done, name="dagster-check")
         self.status.emit("Checking with Dagster…")
         self.started.emit()
         self.running_changed.emit(True)

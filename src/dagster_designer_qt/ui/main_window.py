@@ -81,6 +81,7 @@ class MainWindow(QMainWindow):
         self.addToolBar(self.actions.build_toolbar())
         self._build_status_bar()
         self._connect()
+        self._build_python_status()
         self._git_dialog = None
         self.setTabOrder(self.palette.search, self.palette.tree)
         self.setTabOrder(self.palette.tree, self.view)
@@ -121,6 +122,24 @@ class MainWindow(QMainWindow):
         self._update_counts()
         self._update_registry_label()
         self.zoom_label.setText("100%")
+
+    def _build_python_status(self) -> None:
+        """The status bar names the project's Python interpreter and its Dagster version; a wanted one that
+        failed its checks is reported (the designer's own is used then)."""
+        from dagster_designer_qt.ui.project_python_controller import ProjectPythonController
+
+        self.python_label = QLabel(self)
+        self.python_label.setObjectName("statusPython")
+        self.statusBar().insertPermanentWidget(0, self.python_label)
+        self.project_python = ProjectPythonController(self.document, self.context.registry, self)
+        self.project_python.resolved.connect(self._show_python)
+        self.project_python.problem.connect(lambda text: self.statusBar().showMessage(text, 15000))
+
+    def _show_python(self, resolved) -> None:
+        text = resolved.describe()
+        self.python_label.setText(("⚠ " if resolved.problem else "") + text)
+        tip = f"{resolved.path}\nPython {resolved.python_version}, {resolved.describe()[len('Python: '):]}"
+        self.python_label.setToolTip(tip + (f"\n\n{resolved.problem}" if resolved.problem else ""))
 
     def _connect(self) -> None:
         doc, registry = self.document, self.context.registry

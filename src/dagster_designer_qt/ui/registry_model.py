@@ -19,7 +19,8 @@ class RegistryModel(QObject):
     loading_started = Signal()
     components_loaded = Signal(list)  # list[ComponentInfo]
     loading_failed = Signal(str)
-    _finished = Signal(object, object)  # (components | None, error message | None), cross-thread
+    python_changed = Signal(object)  # the ResolvedPython whose environment is listed now
+    _finished = Signal(object, object, object)  # (registry, components | None, error | None), cross-thread
 
     def __init__(self, registry: ComponentRegistry | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -66,13 +67,15 @@ class RegistryModel(QObject):
         self._loading = True
         self.loading_started.emit()
 
+        registry = self.registry
+
         def work() -> None:
             try:
-                result = self.registry.load(refresh=refresh)
+                result = registry.load(refresh=refresh)
             except Exception as exc:  # reported to the UI, never raised on the worker
-                self._finished.emit(None, str(exc) or type(exc).__name__)
+                self._finished.emit(registry, None, str(exc) or type(exc).__name__)
             else:
-                self._finished.emit(result, None)
+                self._finished.emit(registry, result, None)
 
         self._thread = threading.Thread(target=work, name="registry-load", daemon=True)
         self._thread.start()
@@ -84,8 +87,12 @@ class RegistryModel(QObject):
             return not self._thread.is_alive()
         return True
 
-    def _on_finished(self, components: list[ComponentInfo] | None, error: str | None) -> None:
+    def _on_finished(self, registry: ComponentRegistry, components: list[ComponentInfo] | None,
+                     error: str | None) -> None:
         self._loading = False
+        if registry is not self.registry:  # the interpreter changed while the old one was listed
+            self.start()
+            return
         if error is not None:
             self.loading_failed.emit(error)
             return
@@ -101,4 +108,23 @@ class RegistryModel(QObject):
         self.components_loaded.emit(self.components())
 
     def set_project_dir(self, project_dir: Path | None) -> None:
-        self.registry = ComponentRegistry(project_dir=project_dir)
+        self.registry = ComponentRegistry(project_dir=project_dir, python=self.python())
+
+    def python(self):
+        """The interpreter whose environment is listed (None: the designer's own, not resolved yet)."""
+        return getattr(self.registry, "python", None)
+
+    def set_python(self, python) -> None:
+        """List another interpreter's environment (a ResolvedPython): its warm cache at once if it matches,
+        else in the background. The old list stays until the new one is there."""
+        current = self.python()
+        if python == current:
+            return
+        if (current is None or current.own) and python.own:  # the same environment: nothing to list again
+            self.registry.python = python
+            self.python_changed.emit(python)
+            return
+        self.registry = ComponentRegistry(cache_dir=self.registry.cache_dir, project_dir=self.registry.project_dir,
+                                          python=python)
+        self.python_changed.emit(python)
+        self.start()

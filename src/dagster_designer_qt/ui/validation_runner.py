@@ -33,6 +33,7 @@ class _RegistryView:
         self._model = registry_model
         inner = getattr(registry_model, "registry", None)
         self.project_dir = getattr(inner, "project_dir", None)
+        self.python = getattr(inner, "python", None)  # the project's interpreter: validation runs there
 
     def get(self, component_type: str):
         return self._model.get(component_type)

@@ -76,6 +76,8 @@ class PropertyPanel(QWidget):
         self.label_hint: QLabel | None = None
         self.node_problems: QLabel | None = None
         self.meta_edits: dict[str, QLineEdit] = {}
+        self.python_status: QLabel | None = None  # the result of the interpreter Check (project mode)
+        self.python_checked = None  # (setting, ResolvedPython | None, error | None) of the last Check
         self._graph = None
         self._project = None
 
@@ -103,7 +105,7 @@ class PropertyPanel(QWidget):
             validation.problems_changed.connect(self._on_problems)
         registry = getattr(context, "registry", None)
         if registry is not None and hasattr(registry, "components_loaded"):
-            registry.components_loaded.connect(lambda *_a: self.rebuild())
+            registry.components_loaded.connect(self._on_components_loaded)
         self._watch(document.project)
         self.rebuild()
 
@@ -120,6 +122,12 @@ class PropertyPanel(QWidget):
     def _on_project_replaced(self, project) -> None:
         self._watch(project)
         self.rebuild()
+
+    def _on_components_loaded(self, *_args) -> None:
+        """Node forms follow the component list; the project form doesn't, and is not rebuilt (the list
+        changes when the Python setting being typed there changes: the field keeps focus)."""
+        if self.mode != "project":
+            self.rebuild()
 
     def _on_selection(self, _ids: list) -> None:
         self.rebuild()
@@ -159,6 +167,7 @@ class PropertyPanel(QWidget):
                 if editor is not None:
                     editor.blockSignals(True)
         self.form = self.attributes_yaml = self.translation_row = self.post_processing_row = None
+        self.python_status = None
         self.files_editor = None
         self.label_edit = self.label_hint = self.node_problems = None
         self.meta_edits = {}
@@ -202,15 +211,117 @@ class PropertyPanel(QWidget):
             edit.textEdited.connect(lambda text, n=name: self._meta_edited(n, text))
             form.addRow(title, edit)
             self.meta_edits[name] = edit
+        self._build_python_row(form)
         layout.addLayout(form)
         hint = QLabel("Select a node on the canvas to edit its properties.", self.content)
         hint.setStyleSheet("color: palette(placeholder-text);")
         hint.setWordWrap(True)
         layout.addWidget(hint)
 
+    def _build_python_row(self, form: QFormLayout) -> None:
+        """The project's Python interpreter: a path (typed, or picked with Browse; relative to the project
+        file's folder), and Check, which says whether it exists, is Python and has a supported Dagster.
+        Empty: the project folder's .venv, else the designer's own."""
+        from PySide6.QtWidgets import QHBoxLayout, QPushButton
+
+        row = QWidget(self.content)
+        column = QVBoxLayout(row)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        box = QHBoxLayout()
+        box.setContentsMargins(0, 0, 0, 0)
+        edit = QLineEdit(self.document.project.python or "", row)
+        edit.setObjectName("project:python")
+        edit.setAccessibleName("Python interpreter")
+        edit.setPlaceholderText("default: the project's .venv, else the designer's")
+        edit.setToolTip("The Python whose environment provides this project's component types, validates "
+                        "them and loads the project with Dagster")
+        edit.textEdited.connect(lambda text: self._meta_edited("python", text))
+        browse = QPushButton("Browse…", row)
+        browse.setObjectName("pythonBrowse")
+        browse.clicked.connect(self._browse_python)
+        check = QPushButton("Check", row)
+        check.setObjectName("pythonCheck")
+        check.clicked.connect(self.check_python)
+        column.addWidget(edit)
+        box.addWidget(browse)
+        box.addWidget(check)
+        box.addStretch(1)
+        column.addLayout(box)
+        form.addRow("Python", row)
+        self.meta_edits["python"] = edit
+        self.python_status = QLabel(self.content)
+        self.python_status.setObjectName("pythonStatus")
+        self.python_status.setWordWrap(True)
+        self.python_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form.addRow("", self.python_status)
+        self._show_python_check()
+
+    def _project_folder(self) -> Path | None:
+        path = self.document.path
+        return Path(path).parent if path else None
+
+    def _browse_python(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        folder = self._project_folder()
+        picked, _ = QFileDialog.getOpenFileName(self, "Choose the project's Python interpreter",
+                                                str(folder or Path.home()))
+        if picked:
+            self.set_python_path(picked)
+
+    def set_python_path(self, picked: str) -> None:
+        """Store a chosen interpreter (inside the project folder: relative, so the file can be shared) and
+        check it."""
+        folder = self._project_folder()
+        value = picked
+        if folder is not None:
+            try:
+                value = str(Path(picked).relative_to(folder))
+            except ValueError:
+                pass
+        self._meta_edited("python", value)
+        edit = self.meta_edits.get("python")
+        if edit is not None:
+            with QSignalBlocker(edit):
+                edit.setText(value)
+        self.check_python()
+
+    def check_python(self) -> None:
+        """Resolve the interpreter as the app will (off the UI thread) and say what it found."""
+        from dagster_designer_qt.ui.project_python_controller import PythonResolver
+
+        label = self.python_status
+        label.setText("Checking…")
+        label.setStyleSheet("")
+        if getattr(self, "_python_resolver", None) is None:
+            self._python_resolver = PythonResolver(self)
+            self._python_resolver.finished.connect(self._python_check_done)
+        self._python_resolver.start(self.document.project.python, self._project_folder(),
+                                    token=self.document.project.python)
+
+    def _python_check_done(self, checked, result, error) -> None:
+        if checked != self.document.project.python:
+            return  # the setting changed meanwhile: a newer check is coming
+        self.python_checked = (checked, result, error)
+        self._show_python_check()
+
+    def _show_python_check(self) -> None:
+        """The last Check's result, if it is about the current setting (kept across rebuilds)."""
+        label = self.python_status
+        if label is None or self.python_checked is None or self.python_checked[0] != self.document.project.python:
+            return
+        _checked, result, error = self.python_checked
+        if error is not None or result.problem:
+            label.setStyleSheet("color: #c0392b;")
+            label.setText(str(error) if error is not None else result.problem)
+        else:
+            label.setStyleSheet("")
+            label.setText(f"✓ {result.describe()}, Python {result.python_version}")
+
     def _meta_edited(self, name: str, text: str) -> None:
         value: Any = text
-        if name in ("description", "git_repo") and not text:
+        if name in ("description", "git_repo", "python") and not text:
             value = None
         self.document.set_project_meta(name, value, merge_key=f"meta/{name}")
 
