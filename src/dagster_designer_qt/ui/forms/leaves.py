@@ -56,7 +56,11 @@ class LineEditor(Editor):
 
     def set_value(self, value: Any) -> None:
         with QSignalBlocker(self.edit):
-            self.edit.setText("" if value is UNSET or value is None else format_value(value))
+            text = "" if value is UNSET or value is None else format_value(value)
+            if text != self.edit.text():
+                self.edit.setText(text)
+                self.edit.setCursorPosition(0)  # long values and templates read from their start
+            self.edit.setToolTip(text if len(text) > 20 else "")
 
 
 class PathEditor(LineEditor):
@@ -129,6 +133,7 @@ class _SpinMixin:
         spin.setKeyboardTracking(True)
         spin.setAccessibleName(fld.title or fld.name or "number")
         spin.setValue(spin.minimum())
+        spin.setMinimumWidth(60)  # wide ranges must not widen the form beyond a narrow panel
         spin.valueChanged.connect(lambda _v: self._edited())
 
 
@@ -225,6 +230,8 @@ class EnumEditor(Editor):
         super().__init__(fld, ctx, parent)
         self.combo = QComboBox(self)
         self.combo.setAccessibleName(fld.title or fld.name or "choice")
+        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.combo.setMinimumContentsLength(6)
         self.combo.addItem(fld.placeholder() or "(not set)", UNSET)
         for choice in fld.enum:
             self.combo.addItem(format_value(choice), choice)

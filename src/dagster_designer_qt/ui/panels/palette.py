@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from dagster_designer_qt.ui import resources
-from dagster_designer_qt.ui.canvas.scene import display_name  # noqa: F401 - re-exported
+from dagster_designer_qt.core.naming import component_display_name as display_name
 from dagster_designer_qt.ui.canvas.view import COMPONENT_MIME
 from dagster_designer_qt.ui.theme import category_icon_name
 
