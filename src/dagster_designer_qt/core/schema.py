@@ -258,6 +258,8 @@ class _Parser:
         title = schema.get("title") if isinstance(schema.get("title"), str) else ""
         if title and " " not in title and re.fullmatch(r"[A-Z][A-Za-z0-9]+", title):
             title = humanize_class_name(title)
+        elif title and name and title == name.replace("_", " ").title():  # Pydantic's own "Account Id"
+            title = ""
         if not title and name:
             from dagster_designer_qt.core.naming import human_label
 

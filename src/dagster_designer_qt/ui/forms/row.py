@@ -168,7 +168,8 @@ class FieldRow(Editor):
             action.setChecked(mode == shown)
         if "value" in self.mode_actions:
             self.mode_actions["value"].setEnabled(
-                self._value is UNSET or self.field.accepts(self._value) or self._mode == "template"
+                self._value is UNSET or (self.field.accepts(self._value) and _editor_fits(self.field, self._value))
+                or self._mode == "template"
                 or self._stash is not UNSET)
 
     def _mode_clicked(self) -> None:
@@ -200,7 +201,8 @@ class FieldRow(Editor):
             if self._mode == "template":
                 self._from_template()
             elif self._mode == "yaml":
-                if self._value is UNSET or self.field.accepts(self._value):
+                if self._value is UNSET or (self.field.accepts(self._value)
+                                            and _editor_fits(self.field, self._value)):
                     self._mode = "value"
                     self._build_editor().set_value(self._value)
                     self._show_mode()
@@ -335,7 +337,7 @@ class FieldRow(Editor):
             mode = self._mode if self._mode != "yaml" else "value"
         elif self.field.is_template_value(value):
             mode = "template"
-        elif self.field.accepts(value):
+        elif self.field.accepts(value) and _editor_fits(self.field, value):
             mode = "value"
         else:
             mode = "yaml"
@@ -494,6 +496,15 @@ class FieldRow(Editor):
             target.setFocus(Qt.FocusReason.OtherFocusReason)
             return True
         return False
+
+
+def _editor_fits(fld: Field, value: Any) -> bool:
+    """Whether the value editor can show ``value`` (a spin box holds 32-bit integers only)."""
+    if fld.kind == "integer":
+        from dagster_designer_qt.ui.forms.leaves import IntEditor
+
+        return IntEditor.fits(value)
+    return True
 
 
 def _where(path: tuple) -> str:

@@ -1,0 +1,145 @@
+"""Issue 14, tried as a new user would, in the real window on the real registry: forms fit a narrow panel,
+labels read like words, one mode control per row, secrets are masked, big integers edit safely."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QLineEdit, QToolButton, QWidget
+
+DBT_CLOUD = "dagster_dbt.DbtCloudComponent"
+FIVETRAN = "dagster_fivetran.FivetranAccountComponent"
+
+
+def _select_new(window, qtbot, component_type: str) -> str:
+    node_id = window.edit.add_component(component_type)
+    qtbot.waitUntil(lambda: window.property_panel.node_id == node_id)
+    return node_id
+
+
+def _narrow(window, qtbot, width: int = 346) -> None:
+    window.resize(1024, 700)
+    window.resizeDocks([window.property_dock], [width], Qt.Orientation.Horizontal)
+    qtbot.waitUntil(lambda: abs(window.property_panel.width() - width) < 40)
+
+
+def _overflowing(panel) -> list[str]:
+    """Editors and buttons of the visible form whose right edge is outside the scroll viewport."""
+    width = panel.scroll.viewport().width()
+    out = []
+    for w in panel.content.findChildren(QWidget):
+        if isinstance(w, (QToolButton, QLineEdit, QAbstractSpinBox, QComboBox)) and w.isVisibleTo(panel.content):
+            right = w.mapTo(panel.content, QPoint(w.width(), 0)).x()
+            if right > width + 1:
+                out.append(f"{w.objectName() or type(w).__name__}:{right}>{width}")
+    return out
+
+
+def test_the_dbt_cloud_form_fits_a_narrow_panel_without_clipping(real_window, qtbot):
+    window = real_window
+    _narrow(window, qtbot)
+    _select_new(window, qtbot, DBT_CLOUD)
+    panel = window.property_panel
+    workspace = panel.row("workspace")
+    workspace.set_expanded(True)
+    qtbot.waitUntil(lambda: panel.content.width() <= panel.scroll.viewport().width())
+    qtbot.waitUntil(lambda: not _overflowing(panel))
+    mode = workspace.editor().rows["account_id"].mode_button
+    assert mode.isVisible() and mode.width() >= mode.sizeHint().width() - 2  # the control is not squeezed
+
+
+def test_a_long_template_reads_from_its_start(real_window, qtbot):
+    window = real_window
+    node = _select_new(window, qtbot, DBT_CLOUD)
+    template = "{{ env('DBT_CLOUD_ACCOUNT_IDENTIFIER_FOR_THE_PRODUCTION_WORKSPACE') }}"
+    window.document.set_attributes(node, {"workspace": {"account_id": template}})
+    row = window.property_panel.row("workspace", "account_id")
+    edit = row.template_edit()
+    assert edit.text() == template and edit.cursorPosition() == 0
+    assert edit.toolTip() == template
+
+
+def test_labels_use_proper_casing_for_acronyms_and_friendly_node_names(real_window, qtbot):
+    window = real_window
+    node = _select_new(window, qtbot, DBT_CLOUD)
+    assert window.document.graph.node(node).label == "dbt Cloud"
+    panel = window.property_panel
+    workspace = panel.row("workspace")
+    workspace.set_expanded(True)
+    rows = workspace.editor().rows
+    assert rows["account_id"].title.text() == "Account ID *"
+    assert rows["access_url"].title.text() == "Access URL"
+    script = _select_new(window, qtbot, "dagster.TemplatedSqlComponent")
+    assert window.document.graph.node(script).label == "Templated SQL"
+    assert panel.row("sql_template").title.text().startswith("SQL Template")
+    names = []
+    model = window.palette.model
+    for r in range(model.rowCount()):
+        group = model.item(r)
+        names += [group.child(i).text() for i in range(group.rowCount())]
+    assert {"dbt Cloud", "dbt Project", "Templated SQL", "uv Run"} <= set(names)
+
+
+def test_one_mode_control_per_row_with_tooltips(real_window, qtbot):
+    window = real_window
+    node = _select_new(window, qtbot, DBT_CLOUD)
+    row = window.property_panel.row("workspace", "account_id")
+    button = row.mode_button
+    assert button.objectName() == "modeButton" and button.text() == "Value"
+    assert [a.text() for a in button.menu().actions()] == ["Value", "Template", "Env var", "YAML"]
+    assert all(a.toolTip() for a in button.menu().actions())
+    assert "Value" in button.toolTip()
+    assert not window.property_panel.content.findChildren(QToolButton, "templateToggle")
+
+    row.mode_actions["env"].trigger()
+    attrs = window.document.graph.node(node).attributes
+    assert attrs["workspace"]["account_id"] == "{{ env('DBT_ACCOUNT_ID') }}"
+    row = window.property_panel.row("workspace", "account_id")
+    assert row.mode_button.text() == "Env var"
+    row.mode_actions["value"].trigger()
+    assert "account_id" not in window.document.graph.node(node).attributes.get("workspace", {})
+    row = window.property_panel.row("workspace", "account_id")
+    assert row.mode_button.text() == "Value" and row.mode() == "value"
+    window.document.undo_stack.undo()  # one undo step per mode switch
+    assert window.document.graph.node(node).attributes["workspace"]["account_id"].startswith("{{ env(")
+
+
+def test_a_literal_secret_is_masked_with_a_reveal_toggle(real_window, qtbot):
+    window = real_window
+    node = _select_new(window, qtbot, FIVETRAN)
+    row = window.property_panel.row("workspace", "api_key")
+    if row.mode() != "value":
+        row.set_mode("value")
+    editor = row.editor()
+    editor.edit.clear()
+    qtbot.keyClicks(editor.edit, "hunter2")
+    assert window.document.graph.node(node).attributes["workspace"]["api_key"] == "hunter2"
+    editor = window.property_panel.row("workspace", "api_key").editor()
+    assert editor.edit.echoMode() == QLineEdit.EchoMode.Password
+    qtbot.mouseClick(editor.reveal, Qt.MouseButton.LeftButton)
+    assert editor.edit.echoMode() == QLineEdit.EchoMode.Normal
+    qtbot.mouseClick(editor.reveal, Qt.MouseButton.LeftButton)
+    assert editor.edit.echoMode() == QLineEdit.EchoMode.Password
+    window.property_panel.row("workspace", "api_key").set_mode("env")  # a template is not a secret
+    editor = window.property_panel.row("workspace", "api_key").editor()
+    assert editor.edit.echoMode() == QLineEdit.EchoMode.Normal and "env(" in editor.edit.text()
+
+
+def test_an_integer_beyond_32_bits_edits_safely(real_window, qtbot):
+    window = real_window
+    doc = window.document
+    node = doc.add_node(DBT_CLOUD, 0, 0, label="Cloud")
+    big = 2**40
+    doc.set_attributes(node, {"workspace": {"account_id": big, "project_id": 1, "environment_id": 2}})
+    doc.set_selection([node])  # building the form must not raise OverflowError
+    panel = window.property_panel
+    assert panel.node_id == node and panel.heading.text()
+    row = panel.row("workspace", "account_id")
+    assert row.mode() == "yaml" and row.yaml_editor().text() == str(big)
+    assert row.mode_button.text() == "YAML"
+    edit = row.yaml_editor().edit
+    edit.selectAll()
+    qtbot.keyClicks(edit, str(2**41))
+    assert doc.graph.node(node).attributes["workspace"]["account_id"] == 2**41
+    doc.set_selection([])
+    doc.set_selection([node])
+    assert panel.row("workspace", "account_id").yaml_editor().text() == str(2**41)
