@@ -143,3 +143,44 @@ def test_an_integer_beyond_32_bits_edits_safely(real_window, qtbot):
     doc.set_selection([])
     doc.set_selection([node])
     assert panel.row("workspace", "account_id").yaml_editor().text() == str(2**41)
+
+
+def _idle(window, qtbot) -> None:
+    qtbot.waitUntil(lambda: window.validation.is_idle() and window.problems_panel.state() != "validating",
+                    timeout=60_000)
+
+
+def test_problems_count_on_the_tab_and_status_bar_with_a_validating_state(real_window, qtbot):
+    window = real_window
+    panel, label = window.problems_panel, window.problems_label
+    _idle(window, qtbot)
+    assert panel.summary() == "No problems" and label.text() == "No problems"
+    assert window.problems_dock.windowTitle() == "Problems"
+
+    node = window.document.add_node(DBT_CLOUD, 0, 0, label="Cloud")  # workspace is required: an error
+    window.validation.validate_now()
+    assert panel.state() == "validating" and "Validating" in label.text()
+    _idle(window, qtbot)
+    count = panel.problem_count()
+    assert count >= 1 and window.problems_dock.windowTitle() == f"Problems ({count})"
+    assert "error" in label.text() and label.text() == panel.summary()
+
+    window.document.delete([node])
+    _idle(window, qtbot)
+    assert label.text() == "No problems" and window.problems_dock.windowTitle() == "Problems"
+
+
+def test_a_validation_that_fails_is_shown(real_window, qtbot):
+    window = real_window
+    _idle(window, qtbot)
+
+    def broken(project, registry):
+        raise RuntimeError("schema cache is unreadable")
+
+    window.validation.validator = broken
+    window.document.add_node(DBT_CLOUD, 0, 0, label="Cloud")
+    window.validation.validate_now()
+    qtbot.waitUntil(lambda: window.problems_panel.state() == "failed", timeout=30_000)
+    first = window.problems_panel.topLevelItem(0)
+    assert "Validation could not run" in first.text(2) and "schema cache is unreadable" in first.text(2)
+    assert window.problems_label.text() == "Validation failed"

@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
         self.addToolBar(self.actions.build_toolbar())
         self._build_status_bar()
         self._connect()
+        self._connect_problem_summary()
         self._git_dialog = None
         self.setTabOrder(self.palette.search, self.palette.tree)
         self.setTabOrder(self.palette.tree, self.view)
@@ -140,6 +141,21 @@ class MainWindow(QMainWindow):
         self.files.recent_changed.connect(self.actions.update_recent)
         self.theme.changed.connect(self._apply_theme)
         self._apply_theme(self.theme.colors)
+
+    def _connect_problem_summary(self) -> None:
+        """The Problems count on its tab and in the status bar (with "Validating…" while a pass runs)."""
+        self.problems_label = QLabel(self)
+        self.problems_label.setObjectName("statusProblems")
+        self.statusBar().insertPermanentWidget(0, self.problems_label)
+        self.problems_panel.summary_changed.connect(self._show_problem_summary)
+        self._show_problem_summary(self.problems_panel.state(), self.problems_panel.summary())
+
+    def _show_problem_summary(self, state: str, text: str) -> None:
+        self.problems_label.setText(text)
+        self.problems_label.setProperty("state", state)
+        self.problems_label.setToolTip("Problems: " + text)
+        count = self.problems_panel.problem_count()
+        self.problems_dock.setWindowTitle(f"Problems ({count})" if count else "Problems")
 
     # ------------------------------------------------------------ updates
     def update_title(self) -> None:

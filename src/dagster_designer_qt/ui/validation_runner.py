@@ -50,6 +50,7 @@ def snapshot(project: Project) -> Project:
 class ValidationRunner(QObject):
     problems_changed = Signal(dict)
     finished = Signal(int)  # a validation pass was applied (emitted even when nothing changed)
+    started = Signal()  # a snapshot went to the worker: results are on their way ("validating…")
     _finished = Signal(int, object)  # (generation, dict | Exception), from the worker thread
 
     def __init__(self, document, context, parent: QObject | None = None, *,
@@ -113,6 +114,7 @@ class ValidationRunner(QObject):
         with self._cond:
             self._job = job  # only the newest snapshot matters
             self._cond.notify()
+        self.started.emit()
 
     def close(self) -> None:
         self._close()
