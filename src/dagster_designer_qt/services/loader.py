@@ -17,6 +17,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -59,7 +60,7 @@ class LoadReport:
 
 def load_project(project: Any, components: Mapping[str, Any] | None = None, *,
                  env: Mapping[str, str] | None = None, timeout: float = 600.0,
-                 python: str | None = None) -> LoadReport:
+                 python: str | None = None, cancel: Any = None) -> LoadReport:
     """Export ``project`` to a temp folder, load it with Dagster and report assets, deps, producing nodes
     and warnings (dangling dependencies, factories or declared nodes that produced no assets, generation
     warnings). Raises LoadError when Dagster refuses the project."""
@@ -68,7 +69,7 @@ def load_project(project: Any, components: Mapping[str, Any] | None = None, *,
         root = Path(tmp) / "project"
         root.mkdir()
         write_files(gen.files, root)
-        raw = load_folder(root, env=env, timeout=timeout, python=python)
+        raw = load_folder(root, env=env, timeout=timeout, python=python, cancel=cancel)
     slug_to_node = {slug: node_id for node_id, slug in gen.folders.items()}
     labels = {n.id: n.label for n in project.graph.iter_nodes()}
     assets: list[LoadedAsset] = []
@@ -98,9 +99,31 @@ def load_project(project: Any, components: Mapping[str, Any] | None = None, *,
     return LoadReport(assets=assets, warnings=warnings, package=gen.package, seconds=raw.get("seconds", 0.0))
 
 
+class LoadCancelled(LoadError):
+    """The user cancelled the load (``cancel`` was set); the helper process was ended."""
+
+
+def _run_cancellable(args: list[str], *, timeout: float, env: dict, cwd: str, cancel: Any):
+    """subprocess.run with a ``cancel`` event (threading.Event) polled while the helper runs."""
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=cwd)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            out, err = proc.communicate(timeout=0.2)
+            return subprocess.CompletedProcess(args, proc.returncode, out, err)
+        except subprocess.TimeoutExpired:
+            if cancel.is_set() or time.monotonic() > deadline:
+                proc.kill()
+                proc.communicate()
+                if cancel.is_set():
+                    raise LoadCancelled("the check was cancelled") from None
+                raise
+
+
 def load_folder(root: str | os.PathLike[str], *, env: Mapping[str, str] | None = None,
-                timeout: float = 600.0, python: str | None = None) -> dict[str, Any]:
-    """Load an exported project folder in a helper process; returns the raw JSON report."""
+                timeout: float = 600.0, python: str | None = None, cancel: Any = None) -> dict[str, Any]:
+    """Load an exported project folder in a helper process; returns the raw JSON report. ``cancel`` (a
+    threading.Event), when set, ends the helper and raises LoadCancelled."""
     child_env = dict(os.environ)
     child_env.setdefault("DAGSTER_DG_UPDATE_CHECK_ENABLED", "0")
     child_env.setdefault("DAGSTER_TELEMETRY_DISABLED", "1")
@@ -111,10 +134,14 @@ def load_folder(root: str | os.PathLike[str], *, env: Mapping[str, str] | None =
     if env:
         child_env.update(env)
     try:
-        proc = subprocess.run(
-            [exe, "-m", "dagster_designer_qt.services.loader", str(Path(root).resolve())],
-            capture_output=True, text=True, timeout=timeout, env=child_env, cwd=str(root),
-        )
+        if cancel is not None:
+            proc = _run_cancellable([exe, "-m", "dagster_designer_qt.services.loader", str(Path(root).resolve())],
+                                    timeout=timeout, env=child_env, cwd=str(root), cancel=cancel)
+        else:
+            proc = subprocess.run(
+                [exe, "-m", "dagster_designer_qt.services.loader", str(Path(root).resolve())],
+                capture_output=True, text=True, timeout=timeout, env=child_env, cwd=str(root),
+            )
     except subprocess.TimeoutExpired:
         raise LoadError(f"loading the project took longer than {timeout:.0f} s") from None
     for line in reversed(proc.stdout.splitlines()):

@@ -148,6 +148,8 @@ class MainWindow(QMainWindow):
         self.problems_label.setObjectName("statusProblems")
         self.statusBar().insertPermanentWidget(0, self.problems_label)
         self.problems_panel.summary_changed.connect(self._show_problem_summary)
+        self.dagster_check.node_problems_changed.connect(
+            lambda problems: self.validation.set_external_problems("dagster", problems))
         self._show_problem_summary(self.problems_panel.state(), self.problems_panel.summary())
 
     def _show_problem_summary(self, state: str, text: str) -> None:
