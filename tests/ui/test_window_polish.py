@@ -184,3 +184,58 @@ def test_a_validation_that_fails_is_shown(real_window, qtbot):
     first = window.problems_panel.topLevelItem(0)
     assert "Validation could not run" in first.text(2) and "schema cache is unreadable" in first.text(2)
     assert window.problems_label.text() == "Validation failed"
+
+
+def test_export_asks_for_parent_and_name_and_offers_to_open_the_folder(real_window, qtbot, tmp_path,
+                                                                       monkeypatch):
+    from PySide6.QtGui import QDesktopServices
+
+    from dagster_designer_qt.ui.dialogs.export_dialog import ExportDialog
+
+    window = real_window
+    window.document.set_project_meta("name", "Shop analytics")
+    window.document.add_node("dagster.FunctionComponent", 0, 0)
+    shown = {}
+
+    def ask(start_dir, name):  # drive the real dialog, as a user would
+        dialog = ExportDialog(start_dir, name, window)
+        shown["name"] = dialog.name_edit.text()
+        dialog.parent_edit.setText(str(tmp_path / "missing"))
+        shown["missing"] = (dialog.export_button.isEnabled(), dialog.target_label.text())
+        dialog.parent_edit.setText(str(tmp_path))
+        dialog.name_edit.setText("../escape")
+        shown["bad"] = dialog.export_button.isEnabled()
+        dialog.name_edit.setText("shop")
+        shown["target"] = dialog.target_label.text()
+        assert dialog.export_button.isEnabled()
+        return dialog.target()
+
+    offered, opened = [], []
+    window.prompts.ask_export_target = ask
+    window.prompts.offer_open_folder = lambda target, open_folder: (offered.append(target), open_folder())
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
+    done = []
+    window.files.export_finished.connect(lambda target, err: done.append((target, err)))
+    window.actions.export.trigger()
+    qtbot.waitUntil(lambda: bool(done), timeout=60_000)
+    assert shown["name"] == "shop-analytics"
+    assert shown["missing"] == (False, "The parent folder does not exist.")
+    assert shown["bad"] is False
+    assert shown["target"] == f"Creates {tmp_path / 'shop'}"
+    assert done == [(str(tmp_path / "shop"), None)]
+    assert (tmp_path / "shop" / "pyproject.toml").is_file()
+    assert offered == [str(tmp_path / "shop")] and opened == [str(tmp_path / "shop")]
+
+
+def test_export_messages_use_the_apps_words(real_window, qtbot, tmp_path):
+    from dagster_designer_qt.ui.file_controller import _app_wording
+
+    window = real_window
+    window.document.add_node("dagster.FunctionComponent", 0, 0)
+    errors = []
+    window.prompts.show_error = lambda title, message: errors.append(message)
+    window.files.export_folder(str(tmp_path / "no" / "such" / "parent"))
+    qtbot.waitUntil(lambda: bool(errors), timeout=60_000)
+    assert "--force" not in errors[0] and "does not exist" in errors[0]
+    assert "--force" not in _app_wording("/x is not empty (use --force to update it: generated files are "
+                                         "replaced, files you added are kept)")
