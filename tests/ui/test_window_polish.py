@@ -239,3 +239,29 @@ def test_export_messages_use_the_apps_words(real_window, qtbot, tmp_path):
     assert "--force" not in errors[0] and "does not exist" in errors[0]
     assert "--force" not in _app_wording("/x is not empty (use --force to update it: generated files are "
                                          "replaced, files you added are kept)")
+
+
+def test_palette_search_is_ranked_says_when_nothing_matches_and_shows_docs_as_text(real_window, qtbot):
+    window = real_window
+    palette = window.palette
+    added = []
+    palette.component_activated.connect(added.append)
+    palette.search.setFocus()
+    qtbot.keyClicks(palette.search, "python")
+    qtbot.keyClick(palette.search, Qt.Key.Key_Return)
+    assert added == ["dagster.PythonScriptComponent"]  # not Defs Folder, whose docs mention Python
+    palette.search.clear()
+    qtbot.keyClicks(palette.search, "sql")
+    qtbot.keyClick(palette.search, Qt.Key.Key_Return)
+    assert added[-1] == "dagster.TemplatedSqlComponent"
+    palette.search.clear()
+    qtbot.keyClicks(palette.search, "zzzq")
+    assert palette.component_types() == []
+    assert palette.status.isVisible() and palette.status.text() == "No component matches “zzzq”."
+    palette.search.clear()
+    assert not palette.status.isVisible()
+    model = palette.model
+    tips = [model.item(r).child(i).toolTip() for r in range(model.rowCount())
+            for i in range(model.item(r).rowCount())]
+    raw = [t for t in tips if "``" in t or ":py:" in t or ".. code-block" in t or "`_" in t]
+    assert tips and not raw

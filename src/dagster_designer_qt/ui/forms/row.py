@@ -77,7 +77,9 @@ class FieldRow(Editor):
             if self.block:
                 self.header.addStretch(1)
         if fld.description:
-            self.title.setToolTip(fld.description)
+            from dagster_designer_qt.core.component_text import rst_to_text
+
+            self.title.setToolTip(rst_to_text(fld.description))
         self.slot = QHBoxLayout()  # inline editors go in the header line, block editors below it
         self.slot.setContentsMargins(0, 0, 0, 0)
         if not self.block:

@@ -270,7 +270,12 @@ class PropertyPanel(QWidget):
         layout.addWidget(self.node_problems)
         description = (getattr(info, "summary", "") or getattr(info, "description", "") or "").strip()
         if description:
-            desc = QLabel(description.split("\n\n")[0], self.content)
+            from dagster_designer_qt.core.component_text import rst_to_text
+
+            full = rst_to_text(getattr(info, "description", "") or description)
+            desc = QLabel(rst_to_text(description).split("\n\n")[0], self.content)
+            desc.setTextFormat(Qt.TextFormat.PlainText)
+            desc.setToolTip(full[:2000] if full else "")
             desc.setWordWrap(True)
             desc.setObjectName("componentDescription")
             font = desc.font()
