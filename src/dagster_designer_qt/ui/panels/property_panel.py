@@ -491,6 +491,26 @@ class PropertyPanel(QWidget):
         if widget is not None and self.content is not None and self.content.isAncestorOf(widget):
             self.scroll.ensureWidgetVisible(widget, 20, 40)
 
+    def focus_first_field(self) -> bool:
+        """The keyboard goes to the selected node's first property (its first attribute field, else the
+        attributes YAML, else its label)."""
+        if self.mode != "node":
+            return False
+        target = None
+        if self.form is not None and getattr(self.form, "rows", None):
+            first = next(iter(self.form.rows.values()))
+            if first.focus_path(()):
+                target = QApplication.focusWidget()
+        if target is None:
+            widget = self.attributes_yaml or self.label_edit
+            if widget is None:
+                return False
+            widget.setFocus(Qt.FocusReason.OtherFocusReason)
+            target = widget
+        if target is not None and self.content is not None and self.content.isAncestorOf(target):
+            self.scroll.ensureWidgetVisible(target, 20, 40)
+        return True
+
     # ---------------------------------------------------------- test helpers
     def row(self, *path) -> FieldRow | None:
         """The FieldRow at an attribute path (expanding groups on the way); None if there is none."""
