@@ -265,3 +265,151 @@ def test_palette_search_is_ranked_says_when_nothing_matches_and_shows_docs_as_te
             for i in range(model.item(r).rowCount())]
     raw = [t for t in tips if "``" in t or ":py:" in t or ".. code-block" in t or "`_" in t]
     assert tips and not raw
+
+
+SCRIPT = "dagster.PythonScriptComponent"
+
+
+def _vp(window, scene_point):
+    return window.view.mapFromScene(scene_point)
+
+
+def _three_nodes(window, qtbot):
+    doc = window.document
+    a = doc.add_node(SCRIPT, 0, 0, label="A")
+    b = doc.add_node(SCRIPT, 400, 0, label="B")
+    c = doc.add_node(SCRIPT, 800, 0, label="C")
+    window.view.resetTransform()
+    window.view.centerOn(500, 40)
+    qtbot.waitUntil(lambda: all(i in window.scene.nodes for i in (a, b, c)))
+    return a, b, c
+
+
+def test_connect_selected_uses_selection_order_refuses_like_a_drag_and_success_clears_the_refusal(
+        real_window, qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    window = real_window
+    doc = window.document
+    a, b, c = _three_nodes(window, qtbot)
+    action = window.actions.connect_selected
+    doc.set_selection([b])
+    assert not action.isEnabled()
+    doc.set_selection([a, b])  # the scene reports graph order; B was selected first
+    assert action.isEnabled()
+    action.trigger()
+    assert doc.graph.find_edge(b, a) is not None and doc.graph.find_edge(a, b) is None
+
+    doc.set_selection([a])
+    doc.set_selection([a, b])  # now A first: A -> B would close a cycle
+    action.trigger()
+    assert doc.graph.find_edge(a, b) is None
+    assert window.view.message_visible() and window.view.last_message().startswith("Cannot connect")
+    QApplication.processEvents()
+    assert window.statusBar().currentMessage().startswith("Cannot connect")
+
+    doc.set_selection([b])
+    doc.set_selection([b, c])
+    action.trigger()
+    assert doc.graph.find_edge(b, c) is not None
+    assert not window.view.message_visible()
+    assert not window.statusBar().currentMessage().startswith("Cannot connect")
+
+
+def test_dragging_shows_an_invalid_target_as_invalid_and_a_drop_on_empty_canvas_adds_a_connected_node(
+        real_window, qtbot):
+    window = real_window
+    doc, view, scene = window.document, window.view, window.scene
+    a, b, c = _three_nodes(window, qtbot)
+    doc.connect(b, a)
+    viewport = view.viewport()
+
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=_vp(window, scene.nodes[a].out_anchor()))
+    interaction = view.interaction()
+    qtbot.mouseMove(viewport, _vp(window, scene.nodes[b].in_anchor()))
+    assert interaction.target_valid is False and interaction.bad_port.isVisible()
+    assert "cycle" in interaction.refusal.lower() or "loop" in interaction.refusal.lower()
+    assert scene.nodes[b].hot_port is None  # not highlighted as a valid target
+    qtbot.mouseMove(viewport, _vp(window, scene.nodes[c].in_anchor()))
+    assert interaction.target_valid is True and not interaction.bad_port.isVisible()
+    assert scene.nodes[c].hot_port == "in"
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=_vp(window, scene.nodes[c].in_anchor()))
+    assert doc.graph.find_edge(a, c) is not None
+
+    # from C's output into empty canvas: the quick-add picker, then a connected node
+    before = doc.undo_stack.index()
+    start = scene.nodes[c].out_anchor()
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=_vp(window, start))
+    drop = start + QPoint(160, 120).toPointF()
+    qtbot.mouseMove(viewport, _vp(window, drop))
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=_vp(window, drop))
+    picker = window.edit.quick_add
+    assert picker is not None and picker.isVisible() and picker.heading.text() == "Add downstream of C"
+    qtbot.keyClicks(picker.search, "templated")
+    assert picker.types()[0] == "dagster.TemplatedSqlComponent"
+    qtbot.keyClick(picker.search, Qt.Key.Key_Return)
+    new = doc.selection()[0]
+    assert doc.graph.node(new).component_type == "dagster.TemplatedSqlComponent"
+    assert doc.graph.find_edge(c, new) is not None
+    assert abs(doc.graph.node(new).x - drop.x()) < 5
+    doc.undo_stack.undo()  # one step: the node and its connection
+    assert not doc.graph.has_node(new) and doc.undo_stack.index() == before
+
+
+def test_double_click_on_a_node_focuses_its_first_property(real_window, qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    window = real_window
+    a, _b, _c = _three_nodes(window, qtbot)
+    window.activateWindow()
+    item = window.scene.nodes[a]
+    centre = _vp(window, item.sceneBoundingRect().center())
+    qtbot.mouseDClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    panel = window.property_panel
+    assert window.document.selection() == [a] and panel.node_id == a
+    first = next(iter(panel.form.rows.values()))
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None
+                    and first.isAncestorOf(QApplication.focusWidget()))
+
+
+def test_keyboard_added_nodes_do_not_overlap(real_window, qtbot):
+    from dagster_designer_qt.ui.canvas import style as S
+
+    window = real_window
+    palette = window.palette
+    for _ in range(6):
+        palette.search.setFocus()
+        palette.search.clear()
+        qtbot.keyClicks(palette.search, "python script")
+        qtbot.keyClick(palette.search, Qt.Key.Key_Return)
+    nodes = list(window.document.graph.iter_nodes())
+    assert len(nodes) == 6
+    for i, n in enumerate(nodes):
+        for m in nodes[i + 1:]:
+            assert abs(n.x - m.x) >= S.W or abs(n.y - m.y) >= S.H, (n.label, m.label)
+
+
+def test_first_use_shows_an_empty_state_hint_and_help_has_getting_started_and_shortcuts(real_window, qtbot):
+    window = real_window
+    hint = window.empty_hint
+    assert hint.isVisible() and "Drag a component" in hint.text.text()
+    window.document.add_node(SCRIPT, 0, 0)
+    assert not hint.isVisible()
+    window.document.undo_stack.undo()
+    assert hint.isVisible()
+    qtbot.mouseClick(hint.example_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.document.graph.node_count() > 0)
+    assert not hint.isVisible()
+
+    help_menu = window.menuBar().findChild(type(window.actions.recent_menu), "menuHelp")
+    names = [a.objectName() for a in help_menu.actions()]
+    assert names[:2] == ["actionGettingStarted", "actionShortcuts"]
+    window.actions.getting_started.trigger()
+    dialog = window._help_dialog
+    assert dialog.isVisible() and "Connect" in dialog.text.toPlainText()
+    dialog.close()
+    window.actions.shortcuts.trigger()
+    dialog = window._help_dialog
+    rows = dict(dialog.rows())
+    assert rows["Connect Selected"] == "Ctrl+K" and rows["Save"] == "Ctrl+S" and rows["Undo"] == "Ctrl+Z"
+    dialog.close()
