@@ -413,3 +413,29 @@ def test_first_use_shows_an_empty_state_hint_and_help_has_getting_started_and_sh
     rows = dict(dialog.rows())
     assert rows["Connect Selected"] == "Ctrl+K" and rows["Save"] == "Ctrl+S" and rows["Undo"] == "Ctrl+Z"
     dialog.close()
+
+
+def test_preview_follows_the_selection_with_the_nodes_files_first_as_a_tree(real_window, qtbot):
+    from dagster_designer_qt.ui.resources import examples_dir
+
+    window = real_window
+    assert window.files.open_example(examples_dir() / "analytics.ddp.json")
+    window.preview_dock.show()
+    window.preview_dock.raise_()
+    panel = window.preview_panel
+    nodes = list(window.document.graph.iter_nodes())
+    qtbot.waitUntil(lambda: len(panel.node_folders()) == len(nodes), timeout=60_000)
+    for node in nodes:
+        window.document.set_selection([node.id])
+        folder = panel.selected_folder()
+        assert folder.endswith("/")
+        assert panel.current_file() == folder + "defs.yaml"
+        assert panel.text.toPlainText() == panel._files[folder + "defs.yaml"]
+        first = panel.files.topLevelItem(0)
+        assert first.text(0).startswith(node.label) and first.isExpanded()
+        own = sorted({p for p in panel.file_names() if p.startswith(folder)})
+        assert first.childCount() == len(own) >= 1
+        assert panel.visible_paths()[:len(own)] == own  # the node's files come first
+    window.document.set_selection([])
+    names = [panel.files.topLevelItem(i).text(0) for i in range(panel.files.topLevelItemCount())]
+    assert "src/" in names and panel.current_file()  # the project as a folder tree
