@@ -414,7 +414,7 @@ class GraphScene(QGraphicsScene):
             parts.append("The package providing this component is not installed; its data is kept "
                          "unchanged.")
         for problem in self._problems.get(node_id) or []:
-            parts.append(f"{'⛔' if getattr(problem, 'severity', '') == 'error' else '⚠'} "
+            parts.append(f"{'✖' if getattr(problem, 'severity', '') == 'error' else '⚠'} "
                          f"{escape(str(getattr(problem, 'message', problem)))}")
         return "<br>".join(parts)
 

@@ -304,7 +304,9 @@ class GitDialog(QDialog):
     def _show_error(self, text: str) -> None:
         self.last_error = text
         self.status_label.setProperty("error", True)
-        self.status_label.setStyleSheet("color: #c0392b;")
+        from dagster_designer_qt.ui.theme import message_color
+
+        self.status_label.setStyleSheet(f"color: {message_color('error')};")
         self.status_label.setText(text)
 
     def _update_enabled(self) -> None:

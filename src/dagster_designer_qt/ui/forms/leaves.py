@@ -369,7 +369,9 @@ class YamlEditor(Editor):
         self.edit.setAccessibleName((fld.title or fld.name or "value") + " (YAML)")
         self.error = QLabel(self)
         self.error.setObjectName("yamlError")
-        self.error.setStyleSheet("color: #c0392b;")
+        from dagster_designer_qt.ui.theme import message_color
+
+        self.error.setStyleSheet(f"color: {message_color('error')};")
         self.error.setWordWrap(True)
         self.error.hide()
         layout.addWidget(self.edit)

@@ -28,7 +28,6 @@ LABEL_WIDTH = 130
 LABEL_MIN_WIDTH = 84
 EDITOR_MIN_WIDTH = 72  # an inline editor never asks for more than this, so every row fits a narrow panel
 _BLOCK_KINDS = {"object", "map", "array", "union", "text", "yaml"}
-_SEVERITY_COLOUR = {"error": "#c0392b", "warning": "#b9770e", "info": "#2e86c1"}
 
 
 class FieldRow(Editor):
@@ -470,7 +469,9 @@ class FieldRow(Editor):
             self.layout().addWidget(self.problem)
         worst = "error" if any(p[2] == "error" for p in shown) else shown[0][2]
         self.problem.setText("\n".join(("⚠ " if p[2] != "error" else "✖ ") + p[1] for p in shown))
-        self.problem.setStyleSheet(f"color: {_SEVERITY_COLOUR.get(worst, '#c0392b')};")
+        from dagster_designer_qt.ui.theme import message_color
+
+        self.problem.setStyleSheet(f"color: {message_color(worst, self.palette())};")
         self.problem.show()
         self.setProperty("severity", worst)
 

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 
 NODE_ROLE = Qt.ItemDataRole.UserRole
 COLUMNS = ["Asset", "Produced by", "Group", "Kinds", "Depends on"]
-ERROR_LIGHT, ERROR_DARK = "#D93025", "#FF6B5E"  # the canvas's error colours
 
 
 def _plural(n: int, word: str) -> str:
@@ -262,8 +261,9 @@ class DagsterPanel(QWidget):
         self._render_summary()
 
     def _render_summary(self) -> None:
-        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
-        error_color = ERROR_DARK if dark else ERROR_LIGHT
+        from dagster_designer_qt.ui.theme import message_color
+
+        error_color = message_color("error", self.palette())
         if self._stale:  # the notice in the normal colour, the old result greyed
             again = f"; check again ({self._keys()})" if self._keys() else ""
             grey = self.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text).name()

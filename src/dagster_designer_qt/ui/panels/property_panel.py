@@ -31,6 +31,7 @@ from dagster_designer_qt.ui.forms.containers import ListEditor, MapEditor, Objec
 from dagster_designer_qt.ui.forms.leaves import YamlEditor
 from dagster_designer_qt.ui.forms.row import FieldRow
 from dagster_designer_qt.ui.panels.files_editor import FilesEditor
+from dagster_designer_qt.ui.theme import message_color
 
 NODE_SECTIONS = ("label", "attributes", "translation", "post_processing", "files")
 
@@ -258,13 +259,13 @@ class PropertyPanel(QWidget):
         layout.addLayout(form)
         self.label_hint = QLabel(self.content)
         self.label_hint.setObjectName("labelHint")
-        self.label_hint.setStyleSheet("color: #b9770e;")
+        self.label_hint.setStyleSheet(f"color: {message_color('warning')};")
         self.label_hint.setWordWrap(True)
         layout.addWidget(self.label_hint)
         self._update_label_hint(node.label)
         self.node_problems = QLabel(self.content)
         self.node_problems.setObjectName("nodeProblems")
-        self.node_problems.setStyleSheet("color: #c0392b;")
+        self.node_problems.setStyleSheet(f"color: {message_color('error')};")
         self.node_problems.setWordWrap(True)
         self.node_problems.hide()
         layout.addWidget(self.node_problems)
