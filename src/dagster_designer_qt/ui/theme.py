@@ -106,14 +106,15 @@ def message_color(severity: str = "error", palette: QPalette | None = None) -> s
 
 
 def field_stylesheet(dark: bool) -> str:
-    """Visible borders on text inputs (Fusion's dark frames are nearly invisible)."""
+    """Visible borders on text inputs (Fusion's dark frames are nearly invisible). Spin boxes keep Fusion's
+    frame: a stylesheet border would replace their arrow buttons with blank ones."""
     c = FIELD_COLORS["dark" if dark else "light"]
     return (
-        "QLineEdit, QAbstractSpinBox, QPlainTextEdit, QTextEdit {"
+        "QLineEdit, QPlainTextEdit, QTextEdit {"
         f" border: 1px solid {c['input_border']}; border-radius: 3px; padding: 1px 3px; }}\n"
-        "QLineEdit:focus, QAbstractSpinBox:focus, QPlainTextEdit:focus, QTextEdit:focus {"
+        "QLineEdit:focus, QPlainTextEdit:focus, QTextEdit:focus {"
         f" border: 1px solid {c['input_focus']}; }}\n"
-        "QLineEdit:disabled, QAbstractSpinBox:disabled { border-style: dotted; }\n"
+        "QLineEdit:disabled { border-style: dotted; }\n"
     )
 
 

@@ -1,5 +1,5 @@
 """The empty canvas's hint: what to do first (drag a component here, or open the example). Shown while
-the project has no nodes; a child of the view's viewport, so it never becomes part of the scene."""
+the project has no nodes; a child widget over the view's viewport, never part of the scene."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ class EmptyCanvasHint(QWidget):
     getting_started = Signal()
 
     def __init__(self, view, document):
-        super().__init__(view.viewport())
+        super().__init__(view)  # not the viewport: scrolling the canvas would move the hint with it
         self.setObjectName("emptyCanvasHint")
         self.view = view
         self.document = document
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet("QWidget#emptyCanvasHint { background: palette(base); border: 1px solid palette(mid);"
+                           " border-radius: 8px; }")
         title = QLabel("Start your Dagster project", self)
         title.setObjectName("emptyHintTitle")
         font = title.font()
@@ -64,13 +66,19 @@ class EmptyCanvasHint(QWidget):
             self._place()
 
     def _place(self) -> None:
-        vp = self.view.viewport().rect()
+        vp = self.view.viewport().geometry()
         width = min(440, max(240, vp.width() - 40))
-        self.setFixedWidth(width)
-        self.adjustSize()
-        self.move(vp.center().x() - self.width() // 2, max(12, vp.center().y() - self.height() // 2))
+        height = self.layout().totalHeightForWidth(width)
+        if height <= 0:
+            height = self.layout().totalSizeHint().height()
+        self.setFixedSize(width, height)
+        self.move(vp.center().x() - width // 2, max(12, vp.center().y() - height // 2 - 40))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.Resize and self.isVisible():
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.Show) and not self.isHidden():
             self._place()
         return False
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self._place()
