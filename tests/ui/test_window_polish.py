@@ -439,3 +439,18 @@ def test_preview_follows_the_selection_with_the_nodes_files_first_as_a_tree(real
     window.document.set_selection([])
     names = [panel.files.topLevelItem(i).text(0) for i in range(panel.files.topLevelItemCount())]
     assert "src/" in names and panel.current_file()  # the project as a folder tree
+
+
+def test_tab_goes_from_the_canvas_to_the_properties(real_window, qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    window = real_window
+    node = window.document.add_node(SCRIPT, 0, 0, label="A")
+    window.document.set_selection([node])
+    window.activateWindow()
+    window.view.setFocus(Qt.FocusReason.OtherFocusReason)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.view)
+    qtbot.keyClick(window.view, Qt.Key.Key_Tab)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not window.view)
+    focused = QApplication.focusWidget()
+    assert window.property_panel.isAncestorOf(focused), focused.objectName() or type(focused).__name__
