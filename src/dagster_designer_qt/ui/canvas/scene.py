@@ -23,11 +23,10 @@ SCENE_MARGIN = 1500.0
 
 
 def display_name(name: str) -> str:
-    """``DbtProjectComponent`` -> ``Dbt Project`` (the palette shows the same names)."""
-    import re
+    """``DbtProjectComponent`` -> ``dbt Project`` (the palette shows the same names; core.naming's rule)."""
+    from dagster_designer_qt.core.naming import component_display_name
 
-    base = name[: -len("Component")] if name.endswith("Component") and name != "Component" else name
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", base) or name
+    return component_display_name(name)
 
 
 def module_category(component_type: str) -> str:
