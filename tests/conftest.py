@@ -28,8 +28,12 @@ def real_window(qtbot):
     Prompts that would block are answered; an unexpected error dialog fails the test. Background work
     (an export, a Dagster check) is waited for before the window closes."""
     from dagster_designer_qt.app import create_main_window
+    from dagster_designer_qt.ui import settings as ui_settings
+    from dagster_designer_qt.ui.context import AppContext
+    from dagster_designer_qt.ui.registry_model import RegistryModel
 
-    win = create_main_window()
+    # its own context: an earlier test in this process may have left a window context on a fake registry
+    win = create_main_window(context=AppContext(registry=RegistryModel(), settings=ui_settings.open_settings()))
     win.prompts.ask_save_changes = lambda name: "discard"
     win.prompts.show_error = lambda title, message: pytest.fail(f"unexpected error: {message}")
     qtbot.addWidget(win)

@@ -142,7 +142,7 @@ def test_accepts_and_template_values():
 
 
 def test_humanize_and_paths():
-    assert humanize_class_name("FivetranConnectorSelectorByName") == "Fivetran Connector Selector By Name"
+    assert humanize_class_name("FivetranConnectorSelectorByName") == "Fivetran Connector Selector by Name"
     assert humanize_class_name("HourlyPartitionsDefinitionModel") == "Hourly Partitions Definition"
     assert format_path(("replications", 0, "path")) == "replications[0].path"
 

@@ -135,3 +135,48 @@ def test_opening_a_project_enables_the_check_and_clears_an_old_result(qtbot):
     assert win.actions.check_dagster.isEnabled()
     assert win.dagster_panel.state() == "empty"  # the old result was about another project
     assert win.actions.select_all.isEnabled()
+
+
+DBT = "dagster_dbt.DbtProjectComponent"
+
+
+@pytest.mark.slow
+def test_a_load_error_is_mapped_to_its_node_in_the_users_terms(window, qtbot):
+    doc = window.document
+    node = doc.add_node(DBT, 0, 0, label="Transform orders", attributes={"project": "dbt_missing"})
+    _check(window, qtbot)
+
+    panel = window.dagster_panel
+    assert panel.state() == "error"
+    text = panel.summary.text()
+    assert "Transform orders" in text and "dbt project folder 'dbt_missing' does not exist" in text
+    assert "designer-load" not in text and "/tmp" not in text and "Error:" not in text
+    assert "project_dir" not in text and "transform_orders[0]" not in text
+    assert "after" in text and " s." in text  # how long the check took
+    # the node carries the error: a badge on the canvas and a row in Problems
+    qtbot.waitUntil(lambda: window.scene.nodes[node].severity == "error")
+    rows = [window.problems_panel.topLevelItem(i) for i in range(window.problems_panel.topLevelItemCount())]
+    dagster_rows = [r for r in rows if r.text(2).startswith("Dagster:")]
+    assert len(dagster_rows) == 1 and dagster_rows[0].text(0) == "Transform orders"
+    assert "dbt project folder" in dagster_rows[0].text(2)
+    # fixing the node (any change) takes the stale error off
+    doc.rename(node, "Transform")
+    qtbot.waitUntil(lambda: not any(p.code == "dagster-load" for p in window.validation.problems_for(node)))
+
+
+@pytest.mark.slow
+def test_a_running_check_shows_elapsed_time_and_can_be_cancelled(window, qtbot):
+    _two_connected_scripts(window)
+    check, panel = window.dagster_check, window.dagster_panel
+    with qtbot.waitSignal(check.elapsed, timeout=30_000):
+        window.actions.check_dagster.trigger()
+        assert panel.cancel_button.isVisible()
+    qtbot.waitUntil(lambda: "s" in panel.summary.text() and panel.summary.text()[-1] == "s", timeout=5_000)
+    assert panel.summary.text().startswith("Checking with Dagster… ")
+    with qtbot.waitSignal(check.cancelled, timeout=30_000):
+        qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    assert not check.is_running() and panel.state() == "cancelled"
+    assert panel.summary.text() == "Check cancelled." and not panel.cancel_button.isVisible()
+    assert window.actions.check_dagster.isEnabled()
+    QApplication.processEvents()
+    assert window.statusBar().currentMessage() == "Check with Dagster cancelled"

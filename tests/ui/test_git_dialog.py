@@ -189,3 +189,40 @@ def test_widgets_have_stable_object_names(dialog):
                  "gitPushButton", "gitPullButton", "gitProgressBar", "gitCancelButton", "gitTokenEdit",
                  "gitUsernameEdit", "gitBranchCombo", "gitStatusLabel"):
         assert name in names, name
+
+
+def test_headings_labels_and_the_projects_repository_and_branch_prefill_the_dialog(qtbot, tmp_path, settings):
+    from PySide6.QtWidgets import QLabel
+
+    bare = make_bare(tmp_path / "remote.git", files={"README.md": "hello\n"})
+    project = new_project("Analytics Pipeline")
+    project.git_repo, project.git_branch = f"file://{bare}", "feature"
+    dlg = GitDialog(lambda: project, settings=settings)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    assert dlg.clone_url_edit.text() == f"file://{bare}"  # the project's own repository
+    for name, text in (("gitChangesHeading", "Changed files"), ("gitDiffHeading", "Diff of the selected file"),
+                       ("gitRemoteHeading", "Remote:")):
+        assert dlg.findChild(QLabel, name).text() == text
+    assert dlg.diff_view.placeholderText()
+    assert not dlg.progress_bar.isVisible()  # no empty, unlabelled bar next to Push while idle
+    buddies = {label.buddy() for label in dlg.findChildren(QLabel)}
+    assert dlg.new_branch_edit in buddies  # the field beside Switch says what it is
+
+    qtbot.keyClicks(dlg.repo_edit, str(tmp_path / "wc"))
+    click(qtbot, dlg, "gitCloneButton")
+    # the clone has no "feature" branch: Create is offered with the project's branch name
+    assert dlg.new_branch_edit.text() == "feature"
+    run_git("-C", str(tmp_path / "wc"), "branch", "release")
+
+    other = new_project("Other")
+    other.git_repo, other.git_branch = str(tmp_path / "wc"), "release"
+    fresh = QSettings(str(tmp_path / "fresh.ini"), QSettings.Format.IniFormat)  # no remembered folder
+    again = GitDialog(lambda: other, settings=fresh)
+    qtbot.addWidget(again)
+    assert again.repo_edit.text() == str(tmp_path / "wc")  # a local working copy fills Folder
+    click(qtbot, again, "gitOpenButton")
+    assert again.branch_combo.currentText() == "release"  # Switch goes to the project's branch
+    for d in (dlg, again):
+        d.runner.cancel()
+        d.runner.wait(10_000)

@@ -610,7 +610,8 @@ def test_about_text_lists_versions():
 def test_export_folder_and_zip_run_in_background(window, qtbot, tmp_path):
     window.document.add_node(FUNCTION, 0, 0)
     out = tmp_path / "out"
-    window.prompts.ask_export_dir = lambda start: str(out)
+    window.prompts.ask_export_target = lambda start, name: str(out)
+    window.prompts.offer_open_folder = lambda target, open_folder: None
     done = []
     window.files.export_finished.connect(lambda target, err: done.append((target, err)))
     window.actions.export.trigger()
@@ -629,13 +630,14 @@ def test_export_into_a_non_empty_folder_asks_and_reports(window, qtbot, tmp_path
     out = tmp_path / "busy"
     out.mkdir()
     (out / "keep.txt").write_text("x")
-    errors, asked = [], []
-    window.prompts.show_error = lambda title, message: errors.append(message)
+    asked = []
     window.prompts.ask_overwrite = lambda message: asked.append(message) or False
-    window.files.export_folder(str(out))
-    qtbot.waitUntil(lambda: bool(errors), timeout=20000)
-    assert asked and "not empty" in errors[0]
-    assert (out / "keep.txt").exists()
+    assert not window.files.export_folder(str(out))  # "No" is Cancel: no error, nothing written
+    assert asked and "already contains files" in asked[0] and "--force" not in asked[0]
+    assert not window.files.is_exporting()
+    QApplication.processEvents()
+    assert window.statusBar().currentMessage() == "Export cancelled"
+    assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
 
 
 def test_preview_panel_lists_generated_files(window, qtbot):

@@ -60,7 +60,7 @@ def test_grouped_by_category_with_icons_and_tooltips(palette):
     groups = [model.item(r).text() for r in range(model.rowCount())]
     assert groups == ["Dagster", "dbt", "Sling"]
     dbt = model.item(1).child(0)
-    assert dbt.text() == "Dbt Project"
+    assert dbt.text() == "dbt Project"
     assert not dbt.icon().isNull()
     assert "dbt project" in dbt.toolTip()
 

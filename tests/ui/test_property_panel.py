@@ -176,8 +176,8 @@ def test_label_rename_merges_and_warns_about_duplicates(qtbot, setup):
     s.doc.set_selection([s.dbt])
     s.panel.label_edit.clear()
     s.panel.label_edit.textEdited.emit("")
-    qtbot.keyClicks(s.panel.label_edit, "PythonScript")
-    assert s.doc.graph.node(s.dbt).label == "PythonScript"
+    qtbot.keyClicks(s.panel.label_edit, "Python Script")  # the other node's default (friendly) label
+    assert s.doc.graph.node(s.dbt).label == "Python Script"
     assert not s.panel.label_hint.isHidden() and "already" in s.panel.label_hint.text()
 
 

@@ -116,3 +116,11 @@ def env_var_name(component_type: str, path: tuple) -> str:
 
 def env_template(var: str) -> str:
     return "{{ env('" + var + "') }}"
+
+
+_ENV_TEMPLATE = re.compile(r"""\{\{\s*env\(\s*(['"])[^'"]+\1\s*\)\s*\}\}""")
+
+
+def is_env_template(value: Any) -> bool:
+    """Whether ``value`` is exactly one environment-variable template, e.g. ``{{ env('API_KEY') }}``."""
+    return isinstance(value, str) and _ENV_TEMPLATE.fullmatch(value.strip()) is not None

@@ -126,3 +126,46 @@ def op_name(folder_slug: str) -> str:
     if name in _DAGSTER_DISALLOWED or keyword.iskeyword(name) or name.startswith("__"):
         name = f"{name}_op"
     return name
+
+
+# ------------------------------------------------------------------ labels people read
+# How words that are acronyms or brand names are written in labels: field titles ("API Key"), component
+# names ("dbt Cloud") and default node labels. The one place this rule lives.
+_WORD_CASING = {
+    "api": "API", "cli": "CLI", "sql": "SQL", "dbt": "dbt", "url": "URL", "urls": "URLs", "uri": "URI",
+    "id": "ID", "ids": "IDs", "json": "JSON", "yaml": "YAML", "csv": "CSV", "http": "HTTP", "https": "HTTPS",
+    "ssl": "SSL", "ssh": "SSH", "db": "DB", "io": "IO", "uv": "uv", "sqlite": "SQLite", "duckdb": "DuckDB",
+    "adhoc": "Ad hoc", "env": "Env", "s3": "S3", "gcs": "GCS", "aws": "AWS", "gcp": "GCP",
+}
+_SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "per", "the", "to"}
+_SPLIT_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def human_words(name: str) -> list[str]:
+    """``cli_args`` / ``CliArgs`` / ``templated-sql`` -> words, with acronyms cased (``CLI``, ``Args``)."""
+    words = [w for w in re.split(r"[\s_\-.]+", _SPLIT_CAMEL.sub(" ", name or "")) if w]
+    out: list[str] = []
+    for i, word in enumerate(words):
+        low = word.lower()
+        if low in _WORD_CASING:
+            out.append(_WORD_CASING[low])
+        elif i > 0 and low in _SMALL_WORDS:
+            out.append(low)
+        elif word.isupper() and len(word) > 1:
+            out.append(word)  # an acronym we don't know stays as written
+        else:
+            out.append(word[:1].upper() + word[1:])
+    return out
+
+
+def human_label(name: str) -> str:
+    """A field or class name as a label: ``api_key`` -> ``API Key``, ``DbtProject`` -> ``dbt Project``."""
+    return " ".join(human_words(name))
+
+
+def component_display_name(name_or_type: str) -> str:
+    """``dagster_dbt.DbtProjectComponent`` -> ``dbt Project`` (palette entries and default node labels)."""
+    base = (name_or_type or "").rsplit(".", 1)[-1]
+    if base.endswith("Component") and base != "Component":
+        base = base[: -len("Component")]
+    return human_label(base) or name_or_type

@@ -174,9 +174,11 @@ class Field:
 def humanize_class_name(name: str) -> str:
     """``FivetranConnectorSelectorByName`` -> ``Fivetran Connector Selector By Name``; a trailing
     ``Model`` goes."""
+    from dagster_designer_qt.core.naming import human_label
+
     while name.endswith("Model") and len(name) > 5:
         name = name[: -len("Model")]
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", name)
+    return human_label(name)
 
 
 def format_value(value: Any) -> str:
@@ -256,8 +258,12 @@ class _Parser:
         title = schema.get("title") if isinstance(schema.get("title"), str) else ""
         if title and " " not in title and re.fullmatch(r"[A-Z][A-Za-z0-9]+", title):
             title = humanize_class_name(title)
-        if not title:
-            title = name.replace("_", " ").title() if name else ""
+        elif title and name and title == name.replace("_", " ").title():  # Pydantic's own "Account Id"
+            title = ""
+        if not title and name:
+            from dagster_designer_qt.core.naming import human_label
+
+            title = human_label(name)
         examples = schema.get("examples")
         meta = dict(
             name=name,

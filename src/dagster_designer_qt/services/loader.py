@@ -18,6 +18,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -67,7 +68,7 @@ class LoadReport:
 
 def load_project(project: Any, components: Mapping[str, Any] | None = None, *,
                  env: Mapping[str, str] | None = None, timeout: float = 600.0,
-                 python: ResolvedPython | str | None = None) -> LoadReport:
+                 python: ResolvedPython | str | None = None, cancel: Any = None) -> LoadReport:
     """Export ``project`` to a temp folder, load it with Dagster and report assets, deps, producing nodes
     and warnings (dangling dependencies, factories or declared nodes that produced no assets, generation
     warnings). Raises LoadError when Dagster refuses the project."""
@@ -79,7 +80,7 @@ def load_project(project: Any, components: Mapping[str, Any] | None = None, *,
             gen.folders = _write_opened(project, components, root)  # the whole project, with the edits
         else:
             write_files(gen.files, root)
-        raw = load_folder(root, env=env, timeout=timeout, python=python)
+        raw = load_folder(root, env=env, timeout=timeout, python=python, cancel=cancel)
     slug_to_node = {slug: node_id for node_id, slug in gen.folders.items()}
     labels = {n.id: n.label for n in project.graph.iter_nodes()}
     assets: list[LoadedAsset] = []
@@ -135,9 +136,33 @@ def _interpreter(python: ResolvedPython | str | None) -> ResolvedPython:
     return own_interpreter() if is_own_interpreter(str(python)) else check_interpreter(str(python))
 
 
+class LoadCancelled(LoadError):
+    """The user cancelled the load (``cancel`` was set); the helper process was ended."""
+
+
+def _run_cancellable(args: list[str], *, timeout: float, env: dict, cwd: str, cancel: Any):
+    """subprocess.run with a ``cancel`` event (threading.Event) polled while the helper runs."""
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                            text=True, env=env, cwd=cwd)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            out, err = proc.communicate(timeout=0.2)
+            return subprocess.CompletedProcess(args, proc.returncode, out, err)
+        except subprocess.TimeoutExpired:
+            if cancel.is_set() or time.monotonic() > deadline:
+                proc.kill()
+                proc.communicate()
+                if cancel.is_set():
+                    raise LoadCancelled("the check was cancelled") from None
+                raise
+
+
 def load_folder(root: str | os.PathLike[str], *, env: Mapping[str, str] | None = None,
-                timeout: float = 600.0, python: ResolvedPython | str | None = None) -> dict[str, Any]:
-    """Load an exported project folder in a helper process; returns the raw JSON report."""
+                timeout: float = 600.0, python: ResolvedPython | str | None = None,
+                cancel: Any = None) -> dict[str, Any]:
+    """Load an exported project folder in a helper process; returns the raw JSON report. ``cancel`` (a
+    threading.Event), when set, ends the helper and raises LoadCancelled."""
     interpreter = _interpreter(python)
     child_env = helper_env(interpreter.own)
     child_env["DAGSTER_IS_DEV_CLI"] = "1"
@@ -146,11 +171,12 @@ def load_folder(root: str | os.PathLike[str], *, env: Mapping[str, str] | None =
     if env:
         child_env.update(env)
     try:
-        proc = subprocess.run(
-            helper_command(interpreter, "load", str(Path(root).resolve())),
-            capture_output=True, text=True, timeout=timeout, env=child_env, cwd=str(root),
-            stdin=subprocess.DEVNULL,
-        )
+        command = helper_command(interpreter, "load", str(Path(root).resolve()))
+        if cancel is not None:
+            proc = _run_cancellable(command, timeout=timeout, env=child_env, cwd=str(root), cancel=cancel)
+        else:
+            proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=child_env,
+                                  cwd=str(root), stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
         raise LoadError(f"loading the project took longer than {timeout:.0f} s") from None
     except OSError as exc:

@@ -70,6 +70,13 @@ class Actions:
                                      edit.select_all, "Select every node")
         self.rename = self._make("actionRename", "&Rename…", "F2", None, w.rename_selected,
                                  "Rename the selected node")
+        self.connect_selected = self._make("actionConnectSelected", "C&onnect Selected", "Ctrl+K", None,
+                                           edit.connect_selected,
+                                           "Connect the two selected nodes, the first selected upstream")
+        self.getting_started = self._make("actionGettingStarted", "&Getting Started", "F1", None,
+                                          w.show_getting_started, "A short introduction to Dagster Designer")
+        self.shortcuts = self._make("actionShortcuts", "&Keyboard Shortcuts", "Ctrl+/", None,
+                                    w.show_shortcuts, "Every keyboard shortcut of the window")
 
         self.zoom_in = self._make("actionZoomIn", "Zoom &In", SK.ZoomIn, "zoom-in", view.zoom_in, "Zoom in")
         self.zoom_in.setShortcuts([QKeySequence(SK.ZoomIn), QKeySequence("Ctrl+=")])
@@ -169,6 +176,7 @@ class Actions:
         for action in self.selection_actions:
             action.setEnabled(has_nodes)
         self.rename.setEnabled(len(w.document.selection()) == 1)
+        self.connect_selected.setEnabled(len(w.document.selection()) == 2)
         self.delete.setEnabled(w.edit.has_deletable())
         self.paste.setEnabled(w.edit.can_paste())
         any_nodes = w.document.graph.node_count() > 0
@@ -234,6 +242,7 @@ class Actions:
         m.addActions([self.cut, self.copy, self.paste, self.duplicate, self.delete])
         m.addSeparator()
         m.addActions([self.select_all, self.rename])
+        m.addAction(self.connect_selected)
 
         m = bar.addMenu("&View")
         m.setObjectName("menuView")
@@ -265,6 +274,8 @@ class Actions:
 
         m = bar.addMenu("&Help")
         m.setObjectName("menuHelp")
+        m.addActions([self.getting_started, self.shortcuts])
+        m.addSeparator()
         m.addAction(self.about)
 
     def _fill_examples(self) -> None:

@@ -128,7 +128,9 @@ class ProjectDocument(QObject):
                  template: bool = True) -> str:
         """Add a node. With neither attributes nor files given (and ``template``), it starts from the
         component's scaffold template (core.scaffold_templates), with asset keys named after its label."""
-        default = component_type.rsplit(".", 1)[-1].removesuffix("Component") or component_type
+        from dagster_designer_qt.core.naming import component_display_name
+
+        default = component_display_name(component_type)
         final_label = self.unique_label(label or default)
         if template and attributes is None and files is None:
             attributes, files = self._template(component_type, final_label)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from dagster_designer_qt.core import fileformat
@@ -58,18 +58,40 @@ class Prompts:
         path = QFileDialog.getExistingDirectory(self.parent, "Export Dagster Project To Folder", start_dir)
         return path or None
 
+    def ask_export_target(self, start_dir: str, name: str) -> str | None:
+        """The export folder, chosen as a parent folder plus a project folder name."""
+        from dagster_designer_qt.ui.dialogs.export_dialog import ExportDialog
+
+        dialog = ExportDialog(start_dir, name, self.parent)
+        return dialog.target() if dialog.exec() == ExportDialog.DialogCode.Accepted else None
+
+    def offer_open_folder(self, target: str, open_folder) -> None:
+        """The export succeeded: say where, with an "Open Folder" button (calls ``open_folder``). Not
+        blocking: the window stays usable while the message is up."""
+        box = QMessageBox(QMessageBox.Icon.Information, "Export finished",
+                          f"The Dagster project was exported to\n{target}", QMessageBox.StandardButton.Close,
+                          self.parent)
+        box.setObjectName("exportFinished")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        open_button = box.addButton("Open Folder", QMessageBox.ButtonRole.AcceptRole)
+        open_button.clicked.connect(open_folder)
+        box.setDefaultButton(open_button)
+        box.open()
+
     def ask_zip_path(self, suggested: str) -> str | None:
         path, _ = QFileDialog.getSaveFileName(self.parent, "Export as ZIP", suggested, ZIP_FILTER)
         return path or None
 
     def ask_overwrite(self, message: str) -> bool:
-        answer = QMessageBox.question(self.parent, "Update the folder?",
-                                      f"{message}\n\nUpdate it? Files Dagster Designer generates are replaced "
-                                      "and ones it no longer generates are removed; everything else "
-                                      "(.git, .env, files you added) is kept.",
-                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                                      QMessageBox.StandardButton.No)
-        return answer == QMessageBox.StandardButton.Yes
+        box = QMessageBox(QMessageBox.Icon.Question, "Update the folder?",
+                          f"{message}\n\nUpdate it? Files Dagster Designer generates are replaced "
+                          "and ones it no longer generates are removed; everything else "
+                          "(.git, .env, files you added) is kept.", QMessageBox.StandardButton.Cancel,
+                          self.parent)
+        update = box.addButton("Update Folder", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is update
 
     def ask_restore(self, entry: RecoveryEntry) -> bool:
         where = entry.original_path or "an unsaved project"
@@ -276,10 +298,24 @@ class FileController(QObject):
 
     def export_folder(self, out_dir: str | None = None, *, force: bool = False) -> bool:
         if out_dir is None:
-            out_dir = self.prompts.ask_export_dir(self._start_dir())
+            from dagster_designer_qt.ui.dialogs.export_dialog import suggested_folder_name
+
+            out_dir = self.prompts.ask_export_target(self._start_dir(),
+                                                     suggested_folder_name(self.document.project.name))
             if not out_dir:
                 return False
+        if not force and _non_empty_dir(out_dir):  # ask first; "No" cancels and nothing is written
+            if not self.prompts.ask_overwrite(_not_empty_message(out_dir)):
+                self.status.emit("Export cancelled")
+                return False
+            force = True
         return self._export("folder", out_dir, force)
+
+    def open_folder(self, target: str) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
 
     def export_zip(self, zip_path: str | None = None) -> bool:
         if zip_path is None:
@@ -312,11 +348,18 @@ class FileController(QObject):
         if error is None:
             self.status.emit(f"Exported to {target}")
             self.export_finished.emit(target, None)
+            if kind == "folder":
+                self.prompts.offer_open_folder(target, lambda: self.open_folder(target))
             return
         message = str(error) if isinstance(error, DesignerError) else f"{type(error).__name__}: {error}"
-        if kind == "folder" and "not empty" in message and self.prompts.ask_overwrite(message):
-            self._export(kind, target, True)
+        if kind == "folder" and "not empty" in message:  # filled meanwhile: ask, and "No" cancels
+            if self.prompts.ask_overwrite(_not_empty_message(target)):
+                self._export(kind, target, True)
+            else:
+                self.status.emit("Export cancelled")
+                self.export_finished.emit(target, "cancelled")
             return
+        message = _app_wording(message)
         self.status.emit("Export failed")
         self.prompts.show_error("Export failed", message)
         self.export_finished.emit(target, message)
@@ -359,6 +402,22 @@ class FileController(QObject):
     def restore_into_document(self, project, original: Path | None) -> None:
         self.document.replace_project(project, original)
         self.document.undo_stack.resetClean()  # differs from the file on disk: modified
+
+
+def _non_empty_dir(path: str) -> bool:
+    try:
+        return Path(path).is_dir() and any(Path(path).iterdir())
+    except OSError:
+        return False  # the export reports why it can't write there
+
+
+def _not_empty_message(target: str) -> str:
+    return f"The folder “{target}” already contains files."
+
+
+def _app_wording(message: str) -> str:
+    """Service messages speak to the command line ("use --force"); the window has its own buttons."""
+    return re.sub(r"\s*\(use --force[^)]*\)", "", message).replace("--force", "updating the folder")
 
 
 def _export_work(kind: str, data: dict, target: str, force: bool, components):

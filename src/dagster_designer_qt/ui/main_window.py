@@ -4,7 +4,7 @@ FileController (files), EditController (edit verbs), Actions (wiring) and the pa
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QWidget
 
 from dagster_designer_qt.ui import resources
 from dagster_designer_qt.ui import settings as ui_settings
@@ -82,6 +82,9 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._connect()
         self._build_python_status()
+        self._connect_problem_summary()
+        self._connect_canvas_gestures()
+        self._build_empty_hint()
         self._git_dialog = None
         self.setTabOrder(self.palette.search, self.palette.tree)
         self.setTabOrder(self.palette.tree, self.view)
@@ -190,6 +193,68 @@ class MainWindow(QMainWindow):
         """A node's run badge was clicked: the Run panel shows that node's events and its error."""
         self._show_run_dock()
         self.run_panel.show_node_result(node_id)
+
+    def _connect_problem_summary(self) -> None:
+        """The Problems count on its tab and in the status bar (with "Validating…" while a pass runs)."""
+        self.problems_label = QLabel(self)
+        self.problems_label.setObjectName("statusProblems")
+        self.statusBar().insertPermanentWidget(0, self.problems_label)
+        self.problems_panel.summary_changed.connect(self._show_problem_summary)
+        self.dagster_check.node_problems_changed.connect(
+            lambda problems: self.validation.set_external_problems("dagster", problems))
+        self._show_problem_summary(self.problems_panel.state(), self.problems_panel.summary())
+
+    def _connect_canvas_gestures(self) -> None:
+        """Connecting from the keyboard or into empty canvas, and double-click to edit a node."""
+        self.view.quick_add_requested.connect(self.edit.open_quick_add)
+        self.view.connection_accepted.connect(self._clear_refusal)
+        self.view.node_double_clicked.connect(self.edit_node)
+
+    def _build_empty_hint(self) -> None:
+        from dagster_designer_qt.ui.canvas.empty_hint import EmptyCanvasHint
+        from dagster_designer_qt.ui.resources import examples_dir
+
+        self.empty_hint = EmptyCanvasHint(self.view, self.document)
+        self.empty_hint.open_example.connect(
+            lambda: self.files.open_example(examples_dir() / "analytics.ddp.json"))
+        self.empty_hint.getting_started.connect(self.show_getting_started)
+
+    def show_getting_started(self) -> None:
+        from dagster_designer_qt.ui.dialogs.help_dialogs import GettingStartedDialog
+
+        dialog = GettingStartedDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        self._help_dialog = dialog
+
+    def show_shortcuts(self) -> None:
+        from dagster_designer_qt.ui.dialogs.help_dialogs import ShortcutsDialog
+
+        actions = [a for menu in self.menuBar().findChildren(QMenu) for a in menu.actions()]
+        dialog = ShortcutsDialog(actions, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        self._help_dialog = dialog
+
+    def _clear_refusal(self) -> None:
+        if self.statusBar().currentMessage().startswith("Cannot connect"):
+            self.statusBar().clearMessage()
+
+    def edit_node(self, node_id: str) -> None:
+        """Select the node and put the keyboard in its first property."""
+        if not self.document.graph.has_node(node_id):
+            return
+        self.scene.select_nodes([node_id])
+        self.property_dock.show()
+        self.property_dock.raise_()
+        self.property_panel.focus_first_field()
+
+    def _show_problem_summary(self, state: str, text: str) -> None:
+        self.problems_label.setText(text)
+        self.problems_label.setProperty("state", state)
+        self.problems_label.setToolTip("Problems: " + text)
+        count = self.problems_panel.problem_count()
+        self.problems_dock.setWindowTitle(f"Problems ({count})" if count else "Problems")
 
     # ------------------------------------------------------------ updates
     def update_title(self) -> None:

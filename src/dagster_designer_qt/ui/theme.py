@@ -80,6 +80,57 @@ DARK_CANVAS = CanvasColors(
 )
 
 
+# Colours of form chrome and messages, per theme. Chosen for WCAG AA on the palette's backgrounds (text
+# 4.5:1, borders 3:1 against Base and Window); tests/ui/test_theme_contrast.py computes the ratios.
+FIELD_COLORS = {
+    "light": {"input_border": "#7D8696", "input_focus": "#2F6FEB", "error": "#B3261E", "warning": "#8A5A00",
+              "info": "#1F6FA8"},
+    "dark": {"input_border": "#808998", "input_focus": "#7AA7FF", "error": "#FF7A6E", "warning": "#F5B93A",
+             "info": "#7AA7FF"},
+}
+
+
+def is_dark_palette(palette: QPalette | None = None) -> bool:
+    if palette is None:
+        app = QGuiApplication.instance()
+        if app is None:
+            return False
+        palette = app.palette()
+    return palette.color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def message_color(severity: str = "error", palette: QPalette | None = None) -> str:
+    """The readable colour of an error / warning / info message in the current theme."""
+    colors = FIELD_COLORS["dark" if is_dark_palette(palette) else "light"]
+    return colors.get(severity, colors["error"])
+
+
+def field_stylesheet(dark: bool) -> str:
+    """Visible borders on text inputs (Fusion's dark frames are nearly invisible). Spin boxes keep Fusion's
+    frame: a stylesheet border would replace their arrow buttons with blank ones."""
+    c = FIELD_COLORS["dark" if dark else "light"]
+    return (
+        "QLineEdit, QPlainTextEdit, QTextEdit {"
+        f" border: 1px solid {c['input_border']}; border-radius: 3px; padding: 1px 3px; }}\n"
+        "QLineEdit:focus, QPlainTextEdit:focus, QTextEdit:focus {"
+        f" border: 1px solid {c['input_focus']}; }}\n"
+        "QLineEdit:disabled { border-style: dotted; }\n"
+    )
+
+
+def contrast_ratio(a: str | QColor, b: str | QColor) -> float:
+    """WCAG 2 contrast ratio of two colours (1.0 to 21.0)."""
+    def luminance(color) -> float:
+        c = QColor(color)
+        channels = []
+        for v in (c.redF(), c.greenF(), c.blueF()):
+            channels.append(v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4)
+        return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
 def _palette(dark: bool) -> QPalette:
     p = QPalette()
     roles = QPalette.ColorRole
@@ -96,7 +147,7 @@ def _palette(dark: bool) -> QPalette:
         colors = {
             roles.Window: "#F0F1F3", roles.WindowText: "#1F2329", roles.Base: "#FFFFFF",
             roles.AlternateBase: "#F5F6F8", roles.ToolTipBase: "#FFFFFF", roles.ToolTipText: "#1F2329",
-            roles.PlaceholderText: "#8A9099", roles.Text: "#1F2329", roles.Button: "#F5F6F8",
+            roles.PlaceholderText: "#6B7280", roles.Text: "#1F2329", roles.Button: "#F5F6F8",
             roles.ButtonText: "#1F2329", roles.BrightText: "#D93025", roles.Highlight: "#2F6FEB",
             roles.HighlightedText: "#FFFFFF", roles.Link: "#2F6FEB", roles.Light: "#FFFFFF",
             roles.Midlight: "#E9EBEE", roles.Mid: "#C9CDD3", roles.Dark: "#A3A9B2", roles.Shadow: "#6B7078",
@@ -159,7 +210,7 @@ class ThemeManager(QObject):
             if app.style().name().lower() != "fusion":
                 app.setStyle("Fusion")
             app.setPalette(_palette(dark))
-            app.setStyleSheet(resources.theme_stylesheet("dark" if dark else "light"))
+            app.setStyleSheet(resources.theme_stylesheet("dark" if dark else "light") + "\n" + field_stylesheet(dark))
         self.changed.emit(self._colors)
 
     def ui_icon(self, name: str):

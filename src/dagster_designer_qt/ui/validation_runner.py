@@ -76,6 +76,7 @@ def snapshot(project: Project) -> Project:
 class ValidationRunner(QObject):
     problems_changed = Signal(dict)
     finished = Signal(int)  # a validation pass was applied (emitted even when nothing changed)
+    started = Signal()  # a snapshot went to the worker: results are on their way ("validating…")
     _finished = Signal(int, object)  # (generation, dict | Exception), from the worker thread
 
     def __init__(self, document, context, parent: QObject | None = None, *,
@@ -112,10 +113,23 @@ class ValidationRunner(QObject):
 
     # ---------------------------------------------------------------- public
     def problems(self) -> dict:
-        return {k: list(v) for k, v in self._problems.items()}
+        merged = {k: list(v) for k, v in self._problems.items()}
+        for extra in getattr(self, "_external", {}).values():
+            for node_id, problems in extra.items():
+                merged.setdefault(node_id, []).extend(problems)
+        return merged
 
     def problems_for(self, node_id: str) -> list:
-        return list(self._problems.get(node_id, []))
+        return list(self.problems().get(node_id, []))
+
+    def set_external_problems(self, source: str, problems: dict) -> None:
+        """Problems found elsewhere (e.g. ``"dagster"``: Check with Dagster's load error on its node), shown
+        with validation's own until the source replaces them ({} clears)."""
+        external = self.__dict__.setdefault("_external", {})
+        if external.get(source, {}) == problems:
+            return
+        external[source] = {k: list(v) for k, v in problems.items()}
+        self.problems_changed.emit(self.problems())
 
     def generation(self) -> int:
         return self._generation
@@ -139,6 +153,7 @@ class ValidationRunner(QObject):
         with self._cond:
             self._job = job  # only the newest snapshot matters
             self._cond.notify()
+        self.started.emit()
 
     def close(self) -> None:
         self._close()

@@ -6,9 +6,9 @@ items only for live feedback; the model changes once, through a document verb, w
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRect, QSize, Qt
-from PySide6.QtGui import QPainterPath
-from PySide6.QtWidgets import QGraphicsPathItem, QRubberBand
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsPathItem, QRubberBand
 
 from dagster_designer_qt.core.errors import GraphError
 from dagster_designer_qt.ui.canvas.edge_item import curve
@@ -106,9 +106,30 @@ class NewEdgeInteraction(Interaction):
         self.node_item = node_item
         self.port = port  # "out": dragging downstream; "in": dragging upstream
         self._hover = None
+        self.target_valid: bool | None = None  # None: over no node; False: that node would be refused
+        self.refusal = ""
         self._temp = QGraphicsPathItem()
         self._temp.setPen(self.scene.style.temp_edge_pen)
         self._temp.setZValue(10)
+        error = QColor(self.scene.style.colors.error)
+        self._bad_pen = QPen(self.scene.style.temp_edge_pen)
+        self._bad_pen.setColor(error)
+        self._bad_pen.setStyle(Qt.PenStyle.DashLine)
+        # an invalid target port is drawn over in the error colour, with a cross (not the valid blue)
+        self.bad_port = QGraphicsEllipseItem(QRectF(-7, -7, 14, 14))
+        self.bad_port.setPen(QPen(error, 2))
+        self.bad_port.setBrush(QBrush(error.lighter(160)))
+        self.bad_port.setZValue(11)
+        self.bad_port.setToolTip("")
+        cross = QGraphicsPathItem(self.bad_port)
+        mark = QPainterPath()
+        mark.moveTo(-3.5, -3.5)
+        mark.lineTo(3.5, 3.5)
+        mark.moveTo(3.5, -3.5)
+        mark.lineTo(-3.5, 3.5)
+        cross.setPath(mark)
+        cross.setPen(QPen(error, 2))
+        self.bad_port.hide()
 
     def _anchor(self) -> QPointF:
         return self.node_item.out_anchor() if self.port == "out" else self.node_item.in_anchor()
@@ -116,8 +137,19 @@ class NewEdgeInteraction(Interaction):
     def start(self, event) -> None:
         self._press = event.position()
         self.scene.addItem(self._temp)
+        self.scene.addItem(self.bad_port)
         self.node_item.set_hot_port(self.port)
         self.update(event)
+
+    def _refusal(self, target) -> str:
+        """Why connecting to ``target`` would be refused ('' when it would succeed): the model's rules."""
+        a, b = self.node_item.node_id, target.node_id
+        source, dest = (a, b) if self.port == "out" else (b, a)
+        try:
+            self.document.graph.check_edge(source, dest)
+        except GraphError as exc:
+            return str(exc)
+        return ""
 
     def _set_hover(self, item) -> None:
         if item is self._hover:
@@ -125,14 +157,22 @@ class NewEdgeInteraction(Interaction):
         if self._hover is not None:
             self._hover.set_hot_port(None)
         self._hover = item
-        if item is not None:
+        self.refusal = self._refusal(item) if item is not None else ""
+        self.target_valid = None if item is None else not self.refusal
+        if item is not None and not self.refusal:
             item.set_hot_port("in" if self.port == "out" else "out")
+        self._temp.setPen(self._bad_pen if self.refusal else self.scene.style.temp_edge_pen)
+        self.bad_port.setVisible(bool(self.refusal))
+        self.bad_port.setToolTip(self.refusal)
+        if self.refusal:
+            self.bad_port.setPos(item.in_anchor() if self.port == "out" else item.out_anchor())
 
     def update(self, event) -> None:
         pos = self.view.mapToScene(event.position().toPoint())
         target = self.scene.node_item_at(pos)
-        if target is self.node_item:
-            target = None
+        moved = event.position() - self._press
+        if target is self.node_item and abs(moved.x()) + abs(moved.y()) < 6:
+            target = None  # still on the port it started from
         self._set_hover(target)
         end = pos
         if target is not None:
@@ -146,20 +186,29 @@ class NewEdgeInteraction(Interaction):
         self.node_item.set_hot_port(None)
         if self._temp.scene() is not None:
             self.scene.removeItem(self._temp)
+        if self.bad_port.scene() is not None:
+            self.scene.removeItem(self.bad_port)
 
     def finish(self, event) -> None:
         pos = self.view.mapToScene(event.position().toPoint())
         target = self.scene.node_item_at(pos)
         self._cleanup()
         moved = event.position() - self._press
-        if target is None or (target is self.node_item and abs(moved.x()) + abs(moved.y()) < 6):
-            return  # released on empty canvas, or a click on a port: nothing to say
+        if target is None:
+            if abs(moved.x()) + abs(moved.y()) >= 6:  # dropped on empty canvas: offer to add a node there
+                self.view.request_quick_add(self.node_item.node_id, self.port, pos,
+                                            self.view.viewport().mapToGlobal(event.position().toPoint()))
+            return
+        if target is self.node_item and abs(moved.x()) + abs(moved.y()) < 6:
+            return  # a click on a port: nothing to say
         a, b = self.node_item.node_id, target.node_id
         source, dest = (a, b) if self.port == "out" else (b, a)
         try:
             self.document.connect(source, dest)
         except GraphError as exc:
             self.view.reject_connection(str(exc), event.position().toPoint())
+        else:
+            self.view.connection_made()
 
     def cancel(self) -> None:
         self._cleanup()

@@ -26,11 +26,10 @@ DOT_PX = 5.0  # on-screen size of the problem marker in the overview and the min
 
 
 def display_name(name: str) -> str:
-    """``DbtProjectComponent`` -> ``Dbt Project`` (the palette shows the same names)."""
-    import re
+    """``DbtProjectComponent`` -> ``dbt Project`` (the palette shows the same names; core.naming's rule)."""
+    from dagster_designer_qt.core.naming import component_display_name
 
-    base = name[: -len("Component")] if name.endswith("Component") and name != "Component" else name
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", base) or name
+    return component_display_name(name)
 
 
 def module_category(component_type: str) -> str:
@@ -483,7 +482,7 @@ class GraphScene(QGraphicsScene):
             parts.append("The package providing this component is not installed; its data is kept "
                          "unchanged.")
         for problem in self._problems.get(node_id) or []:
-            parts.append(f"{'⛔' if getattr(problem, 'severity', '') == 'error' else '⚠'} "
+            parts.append(f"{'✖' if getattr(problem, 'severity', '') == 'error' else '⚠'} "
                          f"{escape(str(getattr(problem, 'message', problem)))}")
         return "<br>".join(parts)
 

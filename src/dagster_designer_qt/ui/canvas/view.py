@@ -30,6 +30,10 @@ class GraphView(QGraphicsView):
     zoom_changed = Signal(float)
     component_dropped = Signal(str, QPointF)  # component type, scene position (top-left of the node)
     context_menu_requested = Signal(QPoint, bool)  # global pos, True when over a node/edge
+    # a new connection was dropped on empty canvas: (node id, "out"/"in", scene pos, global pos)
+    quick_add_requested = Signal(str, str, QPointF, QPoint)
+    connection_accepted = Signal()  # a connection succeeded (a refusal shown before is now old news)
+    node_double_clicked = Signal(str)
 
     def __init__(self, document, scene, parent=None):
         super().__init__(scene, parent)
@@ -100,6 +104,16 @@ class GraphView(QGraphicsView):
         text = "Cannot connect: " + reason
         self.show_message(text, at)
         self.connection_rejected.emit(text)
+
+    def connection_made(self) -> None:
+        """A connection succeeded: a refusal still on screen no longer applies."""
+        if self._toast.isVisible() and self._toast.text().startswith("Cannot connect"):
+            self._toast_timer.stop()
+            self._toast.hide()
+        self.connection_accepted.emit()
+
+    def request_quick_add(self, node_id: str, port: str, scene_pos: QPointF, global_pos: QPoint) -> None:
+        self.quick_add_requested.emit(node_id, port, scene_pos, global_pos)
 
     # ------------------------------------------------------------------ zoom
     def zoom(self) -> float:
@@ -259,6 +273,8 @@ class GraphView(QGraphicsView):
         node = self.graph_scene.node_item_at(scene_pos)
         if node is None and event.button() == Qt.MouseButton.LeftButton:
             self.fit_to_window()
+        elif node is not None and event.button() == Qt.MouseButton.LeftButton:
+            self.node_double_clicked.emit(node.node_id)
 
     def ensure_visible_while_dragging(self, event) -> None:
         """Scroll when a drag reaches the viewport's edge."""

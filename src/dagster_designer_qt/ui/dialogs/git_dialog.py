@@ -92,6 +92,7 @@ class GitDialog(QDialog):
         self.runner.progress.connect(self._on_progress)
         self._build()
         self._load_settings()
+        self._prefill_from_project()
         self._update_enabled()
 
     # ------------------------------------------------------------------ building
@@ -100,6 +101,19 @@ class GitDialog(QDialog):
         edit.setObjectName(name)
         edit.setPlaceholderText(placeholder)
         return edit
+
+    def _pane(self, parent: QWidget, title: str, name: str) -> tuple[QWidget, QVBoxLayout]:
+        pane = QWidget(parent)
+        layout = QVBoxLayout(pane)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        heading = QLabel(title, pane)
+        heading.setObjectName(name)
+        font = heading.font()
+        font.setBold(True)
+        heading.setFont(font)
+        layout.addWidget(heading)
+        return pane, layout
 
     def _button(self, name: str, text: str, slot) -> QPushButton:
         button = QPushButton(text, self)
@@ -131,10 +145,14 @@ class GitDialog(QDialog):
         self.branch_combo.setObjectName("gitBranchCombo")
         self.switch_button = self._button("gitSwitchBranchButton", "Switch", self.switch_branch)
         self.new_branch_edit = self._edit("gitNewBranchEdit", "new branch name")
+        self.new_branch_edit.setAccessibleName("New branch name")
         self.new_branch_button = self._button("gitNewBranchButton", "Create", self.create_branch)
         row = QHBoxLayout()
         row.addWidget(self.branch_combo, 1)
         row.addWidget(self.switch_button)
+        new_label = QLabel("or new:", self)
+        new_label.setBuddy(self.new_branch_edit)
+        row.addWidget(new_label)
         row.addWidget(self.new_branch_edit, 1)
         row.addWidget(self.new_branch_button)
         wc_form.addRow("Branch:", row)
@@ -160,10 +178,18 @@ class GitDialog(QDialog):
         root.addLayout(export_row)
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        self.change_list = QListWidget(splitter)
+        changes_pane, changes_layout = self._pane(splitter, "Changed files", "gitChangesHeading")
+        self.change_list = QListWidget(changes_pane)
         self.change_list.setObjectName("gitChangeList")
+        self.change_list.setAccessibleName("Changed files")
         self.change_list.currentItemChanged.connect(self._show_diff)
-        self.diff_view = QPlainTextEdit(splitter)
+        changes_layout.addWidget(self.change_list, 1)
+        diff_pane, diff_layout = self._pane(splitter, "Diff of the selected file", "gitDiffHeading")
+        self.diff_view = QPlainTextEdit(diff_pane)
+        self.diff_view.setAccessibleName("Diff")
+        self.diff_view.setPlaceholderText("Open a working copy and Export: the changed files are listed on the "
+                                          "left; choose one to see its diff here.")
+        diff_layout.addWidget(self.diff_view, 1)
         self.diff_view.setObjectName("gitDiffView")
         self.diff_view.setReadOnly(True)
         self.diff_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
@@ -192,6 +218,9 @@ class GitDialog(QDialog):
         root.addWidget(commit_box)
 
         remote_row = QHBoxLayout()
+        remote_label = QLabel("Remote:", self)
+        remote_label.setObjectName("gitRemoteHeading")
+        remote_row.addWidget(remote_label)
         self.pull_button = self._button("gitPullButton", "Pull", self.pull)
         self.push_button = self._button("gitPushButton", "Push", self.push)
         self.progress_bar = QProgressBar(self)
@@ -199,6 +228,9 @@ class GitDialog(QDialog):
         self.progress_bar.setRange(0, 1)
         self.progress_bar.setValue(0)
         self.progress_bar.setTextVisible(False)
+        self.progress_bar.setAccessibleName("Transfer progress")
+        self.progress_bar.setToolTip("Progress of a pull or push")
+        self.progress_bar.hide()  # an empty bar reads as a field without a label: shown while working
         self.cancel_button = self._button("gitCancelButton", "Cancel", self.cancel)
         remote_row.addWidget(self.pull_button)
         remote_row.addWidget(self.push_button)
@@ -234,6 +266,38 @@ class GitDialog(QDialog):
             self.token_edit.setText(creds.token or "")
             if creds.username and not self.username_edit.text():
                 self.username_edit.setText(creds.username)
+
+    def project_git_settings(self) -> tuple[str, str]:
+        """The project's own repository and branch (Project settings in the property panel)."""
+        try:
+            project = self._project_provider()
+        except Exception:  # noqa: BLE001 - a dialog without a project still works
+            return "", ""
+        return (getattr(project, "git_repo", "") or "").strip(), (getattr(project, "git_branch", "") or "").strip()
+
+    def _prefill_from_project(self) -> None:
+        """The project's repository and branch come first: a local working copy fills Folder, a URL fills
+        Clone from; the branch is chosen (or suggested as a new one) once the working copy is open."""
+        from pathlib import Path
+
+        repo, branch = self.project_git_settings()
+        if repo:
+            local = Path(repo).expanduser()
+            if "://" not in repo and not repo.startswith("git@") and (local / ".git").exists():
+                self.repo_edit.setText(str(local))
+            else:
+                self.clone_url_edit.setText(repo)
+        self._wanted_branch = branch
+
+    def _offer_project_branch(self) -> None:
+        branch = getattr(self, "_wanted_branch", "")
+        if not branch or self.branch_combo.currentText() == branch:
+            return
+        index = self.branch_combo.findText(branch)
+        if index >= 0:
+            self.branch_combo.setCurrentIndex(index)  # "Switch" goes to the project's branch
+        elif not self.new_branch_edit.text():
+            self.new_branch_edit.setText(branch)  # "Create" makes it
 
     def _save_settings(self) -> None:
         s = self._settings
@@ -273,11 +337,13 @@ class GitDialog(QDialog):
         self.last_error = None
         self._set_status(text + "...")
         self.progress_bar.setRange(0, 0 if network else 1)
+        self.progress_bar.setVisible(network)
         self._save_settings()
 
         def done(result, error):
             self.progress_bar.setRange(0, 1)
             self.progress_bar.setValue(0)
+            self.progress_bar.hide()
             if error is not None:
                 self._show_error(str(error))
                 return
@@ -304,7 +370,9 @@ class GitDialog(QDialog):
     def _show_error(self, text: str) -> None:
         self.last_error = text
         self.status_label.setProperty("error", True)
-        self.status_label.setStyleSheet("color: #c0392b;")
+        from dagster_designer_qt.ui.theme import message_color
+
+        self.status_label.setStyleSheet(f"color: {message_color('error')};")
         self.status_label.setText(text)
 
     def _update_enabled(self) -> None:
@@ -378,6 +446,7 @@ class GitDialog(QDialog):
                 self.branch_combo.addItem(info.branch)
                 index = self.branch_combo.count() - 1
             self.branch_combo.setCurrentIndex(index)
+        self._offer_project_branch()
         self.change_list.clear()
         self.diff_view.clear()
         for change in changes:

@@ -369,7 +369,9 @@ class MapEditor(Editor):
 
     def _check_key(self, key_edit: QLineEdit) -> str:
         error = self.key_error(key_edit.text(), self._entry_key(key_edit))
-        key_edit.setStyleSheet("border: 1px solid #c0392b;" if error else "")
+        from dagster_designer_qt.ui.theme import message_color
+
+        key_edit.setStyleSheet(f"border: 1px solid {message_color('error')};" if error else "")
         key_edit.setToolTip(error)
         return error
 

@@ -47,8 +47,36 @@ class LineEditor(Editor):
         self.edit.setPlaceholderText(placeholder or fld.placeholder())
         self.edit.setAccessibleName(fld.title or fld.name or "value")
         self.edit.textEdited.connect(lambda _t: self._edited())
-        _hbox(self).addWidget(self.edit)
+        layout = _hbox(self)
+        layout.addWidget(self.edit)
         self.setFocusProxy(self.edit)
+        self.reveal: QToolButton | None = None
+        if fld.secret:  # a literal secret is masked; a template ({{ env('X') }}) is not a secret itself
+            self.reveal = QToolButton(self)
+            self.reveal.setObjectName("revealSecret")
+            self.reveal.setCheckable(True)
+            self.reveal.setText("Show")
+            self.reveal.setToolTip("Show or hide the secret")
+            self.reveal.setAccessibleName("Show secret")
+            self.reveal.toggled.connect(lambda _c: self._update_echo())
+            self.edit.textChanged.connect(lambda _t: self._update_echo())
+            layout.addWidget(self.reveal)
+            self._update_echo()
+
+    def is_masked(self) -> bool:
+        return self.edit.echoMode() != QLineEdit.EchoMode.Normal
+
+    def _update_echo(self) -> None:
+        from dagster_designer_qt.core.attrs import is_template
+
+        text = self.edit.text()
+        literal = bool(text) and not is_template(text)
+        revealed = self.reveal.isChecked()
+        self.reveal.setText("Hide" if revealed else "Show")
+        self.reveal.setEnabled(literal)
+        mode = QLineEdit.EchoMode.Password if literal and not revealed else QLineEdit.EchoMode.Normal
+        if self.edit.echoMode() != mode:
+            self.edit.setEchoMode(mode)
 
     def value(self) -> Any:
         text = self.edit.text()
@@ -56,7 +84,13 @@ class LineEditor(Editor):
 
     def set_value(self, value: Any) -> None:
         with QSignalBlocker(self.edit):
-            self.edit.setText("" if value is UNSET or value is None else format_value(value))
+            text = "" if value is UNSET or value is None else format_value(value)
+            if text != self.edit.text():
+                self.edit.setText(text)
+                self.edit.setCursorPosition(0)  # long values and templates read from their start
+            self.edit.setToolTip(text if len(text) > 20 and not self.field.secret else "")
+        if self.reveal is not None:
+            self._update_echo()
 
 
 class PathEditor(LineEditor):
@@ -129,6 +163,7 @@ class _SpinMixin:
         spin.setKeyboardTracking(True)
         spin.setAccessibleName(fld.title or fld.name or "number")
         spin.setValue(spin.minimum())
+        spin.setMinimumWidth(60)  # wide ranges must not widen the form beyond a narrow panel
         spin.valueChanged.connect(lambda _v: self._edited())
 
 
@@ -146,12 +181,20 @@ class IntEditor(Editor, _SpinMixin):
         _hbox(self).addWidget(self.spin)
         self.setFocusProxy(self.spin)
 
+    @staticmethod
+    def fits(value: Any) -> bool:
+        """Whether the spin box (32-bit) can show ``value``; larger integers are edited as YAML text."""
+        return not isinstance(value, int) or isinstance(value, bool) or INT_MIN <= value <= INT_MAX
+
     def value(self) -> Any:
         return UNSET if self.spin.value() == self.spin.minimum() else int(self.spin.value())
 
     def set_value(self, value: Any) -> None:
         with QSignalBlocker(self.spin):
-            self.spin.setValue(self.spin.minimum() if value is UNSET or value is None else int(value))
+            if value is UNSET or value is None or not isinstance(value, (int, float)):
+                self.spin.setValue(self.spin.minimum())
+            else:  # never raises: out-of-range values are clamped (FieldRow shows those as YAML instead)
+                self.spin.setValue(max(self.spin.minimum() + 1, min(self.spin.maximum(), int(value))))
 
 
 class NumberEditor(Editor, _SpinMixin):
@@ -225,6 +268,8 @@ class EnumEditor(Editor):
         super().__init__(fld, ctx, parent)
         self.combo = QComboBox(self)
         self.combo.setAccessibleName(fld.title or fld.name or "choice")
+        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.combo.setMinimumContentsLength(6)
         self.combo.addItem(fld.placeholder() or "(not set)", UNSET)
         for choice in fld.enum:
             self.combo.addItem(format_value(choice), choice)
@@ -324,7 +369,9 @@ class YamlEditor(Editor):
         self.edit.setAccessibleName((fld.title or fld.name or "value") + " (YAML)")
         self.error = QLabel(self)
         self.error.setObjectName("yamlError")
-        self.error.setStyleSheet("color: #c0392b;")
+        from dagster_designer_qt.ui.theme import message_color
+
+        self.error.setStyleSheet(f"color: {message_color('error')};")
         self.error.setWordWrap(True)
         self.error.hide()
         layout.addWidget(self.edit)

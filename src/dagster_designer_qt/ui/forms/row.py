@@ -8,15 +8,26 @@ import copy
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from dagster_designer_qt.core.attrs import env_template, is_template
+from dagster_designer_qt.core.attrs import env_template, is_env_template, is_template
 from dagster_designer_qt.core.schema import UNSET, Field
 from dagster_designer_qt.ui.forms.base import Editor, FormContext, FormProblem
 
 LABEL_WIDTH = 130
+LABEL_MIN_WIDTH = 84
+EDITOR_MIN_WIDTH = 72  # an inline editor never asks for more than this, so every row fits a narrow panel
 _BLOCK_KINDS = {"object", "map", "array", "union", "text", "yaml"}
-_SEVERITY_COLOUR = {"error": "#c0392b", "warning": "#b9770e", "info": "#2e86c1"}
 
 
 class FieldRow(Editor):
@@ -56,35 +67,26 @@ class FieldRow(Editor):
             self.header.addStretch(1)
         else:
             self.title = QLabel(text + (" *" if fld.required and fld.name else ""), self)
-            self.title.setMinimumWidth(min(LABEL_WIDTH, 60) if not text else LABEL_WIDTH)
+            # labels wrap rather than push the editor out of a narrow panel
+            self.title.setMinimumWidth(min(LABEL_WIDTH, 60) if not text else LABEL_MIN_WIDTH)
+            self.title.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
             self.title.setMaximumWidth(LABEL_WIDTH if not self.block else 16777215)
             self.title.setWordWrap(True)
             self.header.addWidget(self.title)
             if self.block:
                 self.header.addStretch(1)
         if fld.description:
-            self.title.setToolTip(fld.description)
+            from dagster_designer_qt.core.component_text import rst_to_text
+
+            self.title.setToolTip(rst_to_text(fld.description))
         self.slot = QHBoxLayout()  # inline editors go in the header line, block editors below it
         self.slot.setContentsMargins(0, 0, 0, 0)
         if not self.block:
             self.header.addLayout(self.slot, 1)
         self.mode_button: QToolButton | None = None
-        if fld.template or fld.secret:
-            self.mode_button = QToolButton(self)
-            self.mode_button.setObjectName("templateToggle")
-            self.mode_button.setCheckable(True)
-            self.mode_button.setText("{ }" if fld.template_label == "Template" else "Aa")
-            self.mode_button.setToolTip(f"{fld.template_label} instead of a value, e.g. "
-                                        f"{{{{ env('VAR') }}}}" if fld.template_label == "Template"
-                                        else "Enter text instead of a structured value")
-            self.mode_button.setAccessibleName(fld.template_label)
-            self.mode_button.toggled.connect(self._mode_toggled)
-            self.header.addWidget(self.mode_button)
-            if fld.secret and not fld.template:
-                self.mode_button.setText("env")
-                self.mode_button.setCheckable(False)
-                self.mode_button.setToolTip("Fill in an environment variable template")
-                self.mode_button.clicked.connect(self._fill_env)
+        self.mode_actions: dict[str, QAction] = {}
+        if fld.template or fld.secret or self.collapsible:
+            self._build_mode_button()
         self.removable = removable
         self.reset_button: QToolButton | None = None  # built when the field first holds a value
         self.body = QWidget(self) if self.block else None
@@ -99,6 +101,128 @@ class FieldRow(Editor):
         if not self.collapsible or self._expanded:
             self._show_mode()
 
+    # ------------------------------------------------------------- modes
+    def available_modes(self) -> list[str]:
+        """The modes this row offers, in menu order: value, template, env (an environment variable), yaml."""
+        modes = ["value"]
+        if self.field.template:
+            modes.append("template")
+        if self.field.template or self.field.secret or self.field.kind in ("string", "scalar", "path"):
+            modes.append("env")
+        modes.append("yaml")
+        return modes
+
+    def _build_mode_button(self) -> None:
+        """One mode control per row: the button names the current mode; its menu lists them all. A click
+        on the button itself switches to the row's usual alternative (Template, or an env var for secrets)."""
+        if self.mode_button is not None:
+            return
+        button = QToolButton(self)
+        button.setObjectName("modeButton")
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        button.setAccessibleName("Value mode")
+        menu = QMenu(button)
+        group = QActionGroup(menu)
+        for mode in self.available_modes():
+            action = QAction(self._mode_name(mode), menu)
+            action.setCheckable(True)
+            action.setToolTip(self._mode_tip(mode))
+            action.setStatusTip(self._mode_tip(mode))
+            action.triggered.connect(lambda _c=False, m=mode: self.set_mode(m))
+            group.addAction(action)
+            menu.addAction(action)
+            self.mode_actions[mode] = action
+        menu.setToolTipsVisible(True)
+        button.setMenu(menu)
+        button.clicked.connect(self._mode_clicked)
+        self.mode_button = button
+        self.header.addWidget(button)
+        self._sync_mode_button()
+
+    def _mode_name(self, mode: str) -> str:
+        return {"value": "Value", "template": self.field.template_label, "env": "Env var",
+                "yaml": "YAML"}[mode]
+
+    def _mode_tip(self, mode: str) -> str:
+        return {
+            "value": "Value: edit the value with the form's own editor",
+            "template": ("Template: a Jinja template instead of a value, e.g. {{ env('VAR') }}"
+                         if self.field.template_label == "Template" else "Text: type the value as text"),
+            "env": "Environment variable: read the value from an environment variable at run time "
+                   f"({self._env_suggestion()})",
+            "yaml": "YAML: type the value as YAML (for values the form can't show)",
+        }[mode]
+
+    def display_mode(self) -> str:
+        """The mode the control shows: like mode(), but an env-var template reads as "env"."""
+        if isinstance(self._value, str) and is_env_template(self._value) and self._mode in ("value", "template"):
+            return "env"
+        return self._mode
+
+    def _sync_mode_button(self) -> None:
+        if self.mode_button is None:
+            return
+        shown = self.display_mode()
+        self.mode_button.setText(self._mode_name(shown))
+        self.mode_button.setToolTip(self._mode_tip(shown) + "\nClick the arrow to choose another mode.")
+        for mode, action in self.mode_actions.items():
+            action.setChecked(mode == shown)
+        if "value" in self.mode_actions:
+            self.mode_actions["value"].setEnabled(
+                self._value is UNSET or (self.field.accepts(self._value) and _editor_fits(self.field, self._value))
+                or self._mode == "template"
+                or self._stash is not UNSET)
+
+    def _mode_clicked(self) -> None:
+        current = self.display_mode()
+        if current != "value":
+            self.set_mode("value")
+        elif "template" in self.mode_actions and not self.field.secret:
+            self.set_mode("template")
+        else:
+            self.set_mode("env")
+
+    def set_mode(self, mode: str) -> None:
+        """Switch the row's mode as the user does from the mode control (one undoable edit if it changes
+        the value)."""
+        current = self.display_mode()
+        if mode == current:
+            return
+        if mode == "template":
+            if self._mode != "template":
+                self._to_template(None)
+        elif mode == "env":
+            if self.field.kind in ("string", "scalar", "path", "text"):
+                self._fill_env()
+            else:
+                self._to_template(self._env_suggestion())
+        elif mode == "yaml":
+            self._to_yaml()
+        else:  # value
+            if self._mode == "template":
+                self._from_template()
+            elif self._mode == "yaml":
+                if self._value is UNSET or (self.field.accepts(self._value)
+                                            and _editor_fits(self.field, self._value)):
+                    self._mode = "value"
+                    self._build_editor().set_value(self._value)
+                    self._show_mode()
+            elif isinstance(self._value, str) and is_env_template(self._value):  # string field holding env
+                self._value = UNSET
+                if self._editor is not None:
+                    self._editor.set_value(UNSET)
+                self._update_reset()
+                self._edited((), False)
+        self._sync_mode_button()
+
+    def _to_yaml(self) -> None:
+        if self.collapsible:
+            self.set_expanded(True)
+        self._mode = "yaml"
+        self._show_mode()
+        if self._yaml is not None:
+            self._yaml.setFocus()
+
     # ----------------------------------------------------------- editors
     def _build_editor(self) -> Editor:
         if self._editor is None:
@@ -107,6 +231,8 @@ class FieldRow(Editor):
             self._editor = create_editor(self.field, self.ctx, self, path=self.path)
             self._editor.set_value(self._value if self._mode == "value" else self._stash)
             self._editor.value_edited.connect(self._child_edited)
+            if not self.block:
+                self._editor.setMinimumWidth(EDITOR_MIN_WIDTH)
             self.slot.addWidget(self._editor)
             if self._problems:
                 self._apply_problems()
@@ -121,6 +247,7 @@ class FieldRow(Editor):
             self._template.setPlaceholderText(suggestion if self.field.secret or self.field.template_label ==
                                               "Template" else self.field.placeholder() or "text")
             self._template.textEdited.connect(self._template_edited)
+            self._template.setMinimumWidth(EDITOR_MIN_WIDTH)
             self.slot.addWidget(self._template)
         return self._template
 
@@ -149,7 +276,10 @@ class FieldRow(Editor):
         if self._mode == "template":
             edit = self._build_template()
             with QSignalBlocker(edit):
-                edit.setText(self._value if isinstance(self._value, str) else "")
+                if edit.text() != (self._value if isinstance(self._value, str) else ""):
+                    edit.setText(self._value if isinstance(self._value, str) else "")
+                    edit.setCursorPosition(0)  # a long template reads from its start, not its end
+            edit.setToolTip(edit.text())
             edit.show()
         elif self._template is not None:
             self._template.hide()
@@ -158,9 +288,9 @@ class FieldRow(Editor):
             self._yaml.show()
         elif self._yaml is not None:
             self._yaml.hide()
-        if self.mode_button is not None and self.mode_button.isCheckable():
-            with QSignalBlocker(self.mode_button):
-                self.mode_button.setChecked(self._mode == "template")
+        if self.mode_button is None and self._mode != "value":
+            self._build_mode_button()
+        self._sync_mode_button()
         self.setFocusProxy(self._current_widget())
 
     def _current_widget(self) -> QWidget | None:
@@ -178,6 +308,7 @@ class FieldRow(Editor):
             self.header.addWidget(self.reset_button)
         if self.reset_button is not None:
             self.reset_button.setVisible(self._value is not UNSET)
+        self._sync_mode_button()
 
     # ------------------------------------------------------------- state
     def value(self) -> Any:
@@ -207,7 +338,7 @@ class FieldRow(Editor):
             mode = self._mode if self._mode != "yaml" else "value"
         elif self.field.is_template_value(value):
             mode = "template"
-        elif self.field.accepts(value):
+        elif self.field.accepts(value) and _editor_fits(self.field, value):
             mode = "value"
         else:
             mode = "yaml"
@@ -252,6 +383,7 @@ class FieldRow(Editor):
 
     def _template_edited(self, text: str) -> None:
         self._value = text if text else UNSET
+        self._template.setToolTip(text)
         self._update_reset()
         self._edited((), True)
 
@@ -263,33 +395,33 @@ class FieldRow(Editor):
             pass  # stays in YAML mode while typing; the next refresh shows the proper editor
         self._edited((), True)
 
-    def _mode_toggled(self, checked: bool) -> None:
-        """Value <-> Template. Switching to Template keeps the value aside (restored when switching back)."""
-        if checked and self._mode != "template":
-            self._stash = self._value
-            self._mode = "template"
-            new = UNSET
-            if self.field.secret:
-                new = self._env_suggestion()
-            changed = new != self._value
-            self._value = new
-            self._show_mode()
-            self._update_reset()
-            if self._template is not None:
-                self._template.setFocus()
-            if changed:
-                self._edited((), False)
-        elif not checked and self._mode == "template":
-            self._mode = "value"
-            restored = self._stash if self._stash is not UNSET and self.field.accepts(self._stash) else UNSET
-            changed = restored != self._value
-            self._value = restored
-            if self._editor is not None:
-                self._editor.set_value(restored)
-            self._show_mode()
-            self._update_reset()
-            if changed:
-                self._edited((), False)
+    def _to_template(self, initial: str | None) -> None:
+        """Value -> Template. The value is kept aside (restored when switching back)."""
+        self._stash = self._value
+        self._mode = "template"
+        new = initial if initial is not None else (self._env_suggestion() if self.field.secret else UNSET)
+        changed = new != self._value
+        self._value = new
+        self._show_mode()
+        self._update_reset()
+        if self._template is not None:
+            with QSignalBlocker(self._template):
+                self._template.setText(new if isinstance(new, str) else "")
+            self._template.setFocus()
+        if changed:
+            self._edited((), False)
+
+    def _from_template(self) -> None:
+        self._mode = "value"
+        restored = self._stash if self._stash is not UNSET and self.field.accepts(self._stash) else UNSET
+        changed = restored != self._value
+        self._value = restored
+        if self._editor is not None:
+            self._editor.set_value(restored)
+        self._show_mode()
+        self._update_reset()
+        if changed:
+            self._edited((), False)
 
     def _fill_env(self) -> None:
         """Secret string fields: put an env-var template in."""
@@ -297,6 +429,9 @@ class FieldRow(Editor):
         if self._value == suggestion:
             return
         self._value = suggestion
+        if self._mode == "yaml":
+            self._mode = "value"
+            self._show_mode()
         if self._editor is not None:
             self._editor.set_value(suggestion)
         self._update_reset()
@@ -334,7 +469,9 @@ class FieldRow(Editor):
             self.layout().addWidget(self.problem)
         worst = "error" if any(p[2] == "error" for p in shown) else shown[0][2]
         self.problem.setText("\n".join(("⚠ " if p[2] != "error" else "✖ ") + p[1] for p in shown))
-        self.problem.setStyleSheet(f"color: {_SEVERITY_COLOUR.get(worst, '#c0392b')};")
+        from dagster_designer_qt.ui.theme import message_color
+
+        self.problem.setStyleSheet(f"color: {message_color(worst, self.palette())};")
         self.problem.show()
         self.setProperty("severity", worst)
 
@@ -362,6 +499,15 @@ class FieldRow(Editor):
             target.setFocus(Qt.FocusReason.OtherFocusReason)
             return True
         return False
+
+
+def _editor_fits(fld: Field, value: Any) -> bool:
+    """Whether the value editor can show ``value`` (a spin box holds 32-bit integers only)."""
+    if fld.kind == "integer":
+        from dagster_designer_qt.ui.forms.leaves import IntEditor
+
+        return IntEditor.fits(value)
+    return True
 
 
 def _where(path: tuple) -> str:

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 
 NODE_ROLE = Qt.ItemDataRole.UserRole
 COLUMNS = ["Asset", "Produced by", "Group", "Kinds", "Depends on"]
-ERROR_LIGHT, ERROR_DARK = "#D93025", "#FF6B5E"  # the canvas's error colours
 
 
 def _plural(n: int, word: str) -> str:
@@ -74,6 +73,13 @@ class DagsterPanel(QWidget):
         self.run_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.run_button.setAutoRaise(True)
         self.run_button.hide()  # until set_action gives it the window's action
+        self.cancel_button = QToolButton(self)
+        self.cancel_button.setObjectName("dagsterCancel")
+        self.cancel_button.setText("Cancel")
+        self.cancel_button.setToolTip("Stop the check with Dagster")
+        self.cancel_button.setAccessibleName("Cancel the check")
+        self.cancel_button.clicked.connect(check.cancel)
+        self.cancel_button.hide()
 
         self.assets = QTreeWidget(self)
         self.assets.setObjectName("dagsterAssets")
@@ -105,6 +111,7 @@ class DagsterPanel(QWidget):
         top.setContentsMargins(6, 4, 4, 2)
         top.addWidget(self.summary, 1)
         top.addWidget(self.busy)
+        top.addWidget(self.cancel_button)
         top.addWidget(self.run_button)
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.addWidget(self.assets)
@@ -122,6 +129,8 @@ class DagsterPanel(QWidget):
         check.finished.connect(self.show_result)
         check.stale.connect(self.mark_stale)
         check.reset.connect(self.show_empty)
+        check.elapsed.connect(self._show_elapsed)
+        check.cancelled.connect(self.show_cancelled)
         self.show_empty()
 
     def set_action(self, action) -> None:
@@ -154,16 +163,32 @@ class DagsterPanel(QWidget):
     def show_running(self) -> None:
         self._state = "running"
         self.busy.show()
+        self.cancel_button.show()
+        self.cancel_button.setEnabled(True)
         self._set_summary("Checking with Dagster…")
+
+    def _show_elapsed(self, seconds: int) -> None:
+        if self._state == "running":
+            self._set_summary(f"Checking with Dagster… {seconds} s")
+
+    def show_cancelled(self) -> None:
+        self._state, self._stale = "cancelled", False
+        self.busy.hide()
+        self.cancel_button.hide()
+        self.assets.clear()
+        self.warnings.clear()
+        self.warnings.hide()
+        self._set_summary("Check cancelled.")
 
     def show_result(self, report, error, stale: bool, seconds: float) -> None:
         self.busy.hide()
+        self.cancel_button.hide()
         self._stale = False
         self.assets.clear()
         self.warnings.clear()
         if error is not None:
             self._state = "error"
-            self._set_summary(error)
+            self._set_summary(f"Dagster could not load the project after {seconds:.1f} s. {error}")
             self.summary.setToolTip(error)
             self.warnings.hide()
         else:
@@ -236,8 +261,9 @@ class DagsterPanel(QWidget):
         self._render_summary()
 
     def _render_summary(self) -> None:
-        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
-        error_color = ERROR_DARK if dark else ERROR_LIGHT
+        from dagster_designer_qt.ui.theme import message_color
+
+        error_color = message_color("error", self.palette())
         if self._stale:  # the notice in the normal colour, the old result greyed
             again = f"; check again ({self._keys()})" if self._keys() else ""
             grey = self.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text).name()

@@ -15,13 +15,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dagster_designer_qt.core.component_text import match_score, rst_to_text
+from dagster_designer_qt.core.naming import component_display_name as display_name
 from dagster_designer_qt.ui import resources
-from dagster_designer_qt.ui.canvas.scene import display_name  # noqa: F401 - re-exported
 from dagster_designer_qt.ui.canvas.view import COMPONENT_MIME
 from dagster_designer_qt.ui.theme import category_icon_name
 
 TYPE_ROLE = Qt.ItemDataRole.UserRole + 1
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 2
+FIELDS_ROLE = Qt.ItemDataRole.UserRole + 3  # (display name, class name, type, description) for ranking
 
 CATEGORY_TITLES = {"dagster": "Dagster", "dbt": "dbt", "sling": "Sling", "fivetran": "Fivetran"}
 
@@ -64,14 +66,29 @@ class _Filter(QSortFilterProxyModel):
         self._words = text.casefold().split()
         self.invalidateFilter()
 
+    def score(self, index: QModelIndex) -> int:
+        """How well the query matches the component at ``index`` (a source or proxy index)."""
+        fields = index.data(FIELDS_ROLE)
+        if not fields:
+            return 0
+        display, name, ctype, description = fields
+        return match_score(" ".join(self._words), display, name, ctype, description=description)
+
     def filterAcceptsRow(self, row: int, parent: QModelIndex) -> bool:  # noqa: N802
         if not self._words:
             return True
         index = self.sourceModel().index(row, 0, parent)
-        haystack = index.data(SEARCH_ROLE)
-        if not haystack:
-            return False
-        return all(word in haystack for word in self._words)
+        if not index.data(FIELDS_ROLE):
+            return False  # a group shows when one of its components matches (recursive filtering)
+        return self.score(index) > 0
+
+    def lessThan(self, left: QModelIndex, right: QModelIndex) -> bool:  # noqa: N802
+        """With a query, the best match first within a group; otherwise the registry's order."""
+        if self._words and left.data(FIELDS_ROLE) and right.data(FIELDS_ROLE):
+            a, b = self.score(left), self.score(right)
+            if a != b:
+                return a > b
+        return left.row() < right.row()
 
 
 class ComponentPalette(QWidget):
@@ -174,8 +191,8 @@ class ComponentPalette(QWidget):
             item = QStandardItem(display_name(info.name))
             item.setIcon(resources.icon(category_icon_name(category, info.icon)))
             item.setData(info.type, TYPE_ROLE)
-            description = (info.description or info.summary or "").strip()
-            tip = f"<b>{info.name}</b><br><code>{info.type}</code>"
+            description = rst_to_text((info.description or info.summary or "").strip())
+            tip = f"<b>{_html(display_name(info.name))}</b><br><code>{info.type}</code>"
             if description:
                 tip += "<br><br>" + _html(description[:600])
             if info.error:
@@ -184,6 +201,7 @@ class ComponentPalette(QWidget):
             item.setAccessibleText(f"{display_name(info.name)} ({category_title(category)})")
             item.setData(" ".join([info.name, display_name(info.name), info.type, description,
                                    category]).casefold(), SEARCH_ROLE)
+            item.setData((display_name(info.name), info.name, info.type, description), FIELDS_ROLE)
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
                           | Qt.ItemFlag.ItemIsDragEnabled)
             group.appendRow(item)
@@ -203,17 +221,26 @@ class ComponentPalette(QWidget):
     # ------------------------------------------------------------- actions
     def _filter(self, text: str) -> None:
         self.proxy.set_query(text)
+        self.proxy.sort(0 if text.strip() else -1)
         self.tree.expandAll()
         first = self._first_component()
         if first.isValid():
             self.tree.setCurrentIndex(first)
+        if self.registry.is_loaded():
+            self._show_status("No component matches “%s”." % text.strip() if text.strip() and not first.isValid()
+                              else "")
 
     def _first_component(self) -> QModelIndex:
+        """The best match for the query (the first component when there is none)."""
+        best, best_score = QModelIndex(), -1
         for row in range(self.proxy.rowCount()):
             group = self.proxy.index(row, 0)
-            if self.proxy.rowCount(group):
-                return self.proxy.index(0, 0, group)
-        return QModelIndex()
+            for child in range(self.proxy.rowCount(group)):
+                index = self.proxy.index(child, 0, group)
+                score = self.proxy.score(index)
+                if score > best_score:
+                    best, best_score = index, score
+        return best
 
     def _focus_list(self) -> None:
         self.tree.setFocus(Qt.FocusReason.TabFocusReason)

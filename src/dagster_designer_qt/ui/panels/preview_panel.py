@@ -1,4 +1,5 @@
-"""Preview panel: the files the export would write (list) and the selected file's text (read-only).
+"""Preview panel: the files the export would write (a tree; the selected node's files first) and the chosen
+file's text (read-only). Choosing a node on the canvas shows its files.
 
 Refreshed after edits, debounced, only while visible; generation runs off the UI thread on a snapshot of
 the project (plain data), so typing never waits for codegen.
@@ -8,19 +9,28 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import QLabel, QListWidget, QPlainTextEdit, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSplitter, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from dagster_designer_qt.core import fileformat
 from dagster_designer_qt.ui.workers import run_in_background
 
 DEBOUNCE_MS = 400
+PATH_ROLE = Qt.ItemDataRole.UserRole
 
 
-def _generate(project_data: dict, components) -> dict[str, str]:
-    from dagster_designer_qt.services.codegen import generate_files
+def _generate(project_data: dict, components) -> tuple[dict[str, str], dict[str, str]]:
+    """(path -> text, node id -> the folder holding its files)."""
+    from dagster_designer_qt.services.codegen import generate
 
     project = fileformat.project_from_dict(project_data)
-    return generate_files(project, components=components)
+    gen = generate(project, components)
+    folders: dict[str, str] = {}
+    for node_id, folder_slug in gen.folders.items():
+        suffix = f"/defs/{folder_slug}/"
+        folder = next((p[: p.index(suffix) + len(suffix)] for p in gen.files if suffix in p), "")
+        if folder:
+            folders[node_id] = folder
+    return dict(gen.files), folders
 
 
 class PreviewPanel(QWidget):
@@ -34,9 +44,12 @@ class PreviewPanel(QWidget):
         self._dirty = True
         self._running = None
         self._again = False
-        self.files = QListWidget(self)
+        self._folders: dict[str, str] = {}
+        self.files = QTreeWidget(self)
         self.files.setObjectName("previewFiles")
         self.files.setAccessibleName("Generated files")
+        self.files.setHeaderHidden(True)
+        self.files.setUniformRowHeights(True)
         self.text = QPlainTextEdit(self)
         self.text.setObjectName("previewText")
         self.text.setAccessibleName("File contents")
@@ -60,7 +73,9 @@ class PreviewPanel(QWidget):
         self.timer.setSingleShot(True)
         self.timer.setInterval(DEBOUNCE_MS)
         self.timer.timeout.connect(self.refresh)
-        self.files.currentTextChanged.connect(self._show_file)
+        self.files.currentItemChanged.connect(
+            lambda item, _old: self._show_file(item.data(0, PATH_ROLE)) if item is not None else None)
+        document.selection_changed.connect(lambda _ids: self._fill(follow=True))
         document.undo_stack.indexChanged.connect(lambda _i: self.schedule())
         document.project_replaced.connect(lambda _p: self.schedule())
         context.registry.components_loaded.connect(lambda _c: self.schedule())
@@ -108,20 +123,100 @@ class PreviewPanel(QWidget):
             self.message.show()
             return
         self.message.hide()
-        current = self.files.currentItem().text() if self.files.currentItem() else None
-        self._files = dict(files or {})
+        self._files, self._folders = dict(files[0] or {}), dict(files[1] or {})
+        self._fill(follow=False)
+
+    def node_folders(self) -> dict[str, str]:
+        return dict(self._folders)
+
+    def selected_folder(self) -> str:
+        """The folder of the single selected node's files ('' when none)."""
+        ids = self.document.selection()
+        return self._folders.get(ids[0], "") if len(ids) == 1 else ""
+
+    def _fill(self, follow: bool) -> None:
+        """The tree: the selected node's files first (expanded), then the whole project by folder."""
+        if not self._files:
+            self.files.clear()
+            self.text.clear()
+            return
+        current = self.current_file()
+        folder = self.selected_folder()
         self.files.blockSignals(True)
         self.files.clear()
-        self.files.addItems(sorted(self._files))
+        first_pick = None
+        if folder:
+            ids = self.document.selection()
+            label = self.document.graph.node(ids[0]).label if self.document.graph.has_node(ids[0]) else ""
+            top = QTreeWidgetItem([f"{label} — {folder.rstrip('/')}"])
+            top.setToolTip(0, folder)
+            font = top.font(0)
+            font.setBold(True)
+            top.setFont(0, font)
+            self.files.addTopLevelItem(top)
+            leaves = []
+            for name in sorted(n for n in self._files if n.startswith(folder)):
+                leaf = QTreeWidgetItem(top, [name[len(folder):]])
+                leaf.setData(0, PATH_ROLE, name)
+                leaf.setToolTip(0, name)
+                leaves.append(leaf)
+            first_pick = next((leaf for leaf in leaves if leaf.data(0, PATH_ROLE).endswith("/defs.yaml")),
+                              leaves[0] if leaves else None)
+            top.setExpanded(True)
+        dirs: dict[str, QTreeWidgetItem] = {}
+        pick = None
+        for name in sorted(self._files):
+            parts = name.split("/")
+            parent = None
+            for depth in range(1, len(parts)):
+                key = "/".join(parts[:depth])
+                if key not in dirs:
+                    item = QTreeWidgetItem([parts[depth - 1] + "/"])
+                    (parent.addChild(item) if parent is not None else self.files.addTopLevelItem(item))
+                    dirs[key] = item
+                parent = dirs[key]
+            leaf = QTreeWidgetItem([parts[-1]])
+            leaf.setData(0, PATH_ROLE, name)
+            leaf.setToolTip(0, name)
+            (parent.addChild(leaf) if parent is not None else self.files.addTopLevelItem(leaf))
+            if name == current:
+                pick = leaf
+        if not folder:
+            self.files.expandToDepth(3)
         self.files.blockSignals(False)
-        names = sorted(self._files)
-        if names:
-            pick = current if current in self._files else next(
-                (n for n in names if n.endswith("defs.yaml")), names[0])
-            self.files.setCurrentRow(names.index(pick))
-            self._show_file(pick)
-        else:
-            self.text.clear()
+        chosen = first_pick if (folder and (follow or pick is None or not current.startswith(folder))) else pick
+        if chosen is None:
+            chosen = self._find(next((n for n in sorted(self._files) if n.endswith("defs.yaml")),
+                                     sorted(self._files)[0]))
+        self.files.setCurrentItem(chosen)
+        self.files.scrollToItem(chosen)
+        self._show_file(chosen.data(0, PATH_ROLE))
+
+    def _find(self, path: str) -> QTreeWidgetItem | None:
+        from PySide6.QtWidgets import QTreeWidgetItemIterator
+
+        it = QTreeWidgetItemIterator(self.files)
+        while it.value() is not None:
+            if it.value().data(0, PATH_ROLE) == path:
+                return it.value()
+            it += 1
+        return None
+
+    def current_file(self) -> str:
+        item = self.files.currentItem()
+        return (item.data(0, PATH_ROLE) or "") if item is not None else ""
+
+    def visible_paths(self) -> list[str]:
+        """File paths in tree order (the selected node's first), as the user sees them."""
+        from PySide6.QtWidgets import QTreeWidgetItemIterator
+
+        out = []
+        it = QTreeWidgetItemIterator(self.files)
+        while it.value() is not None:
+            if it.value().data(0, PATH_ROLE):
+                out.append(it.value().data(0, PATH_ROLE))
+            it += 1
+        return out
 
     def file_names(self) -> list[str]:
         return sorted(self._files)

@@ -5,6 +5,7 @@ window sends the property panel there (``PropertyPanel.focus_field``)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QStyle, QTreeWidget, QTreeWidgetItem, QWidget
 
 from dagster_designer_qt.core.attrs import format_path
@@ -13,9 +14,23 @@ NODE_ROLE = Qt.ItemDataRole.UserRole
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
+def summary_text(errors: int, warnings: int) -> str:
+    """"2 errors, 1 warning" / "No problems": the one wording for the tab, the status bar and the panel."""
+    if not errors and not warnings:
+        return "No problems"
+    parts = []
+    if errors:
+        parts.append(f"{errors} error{'s' if errors != 1 else ''}")
+    if warnings:
+        parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    return ", ".join(parts)
+
+
 class ProblemsPanel(QTreeWidget):
     # (node_id, path into attributes) when the user activates a row
     problem_activated = Signal(str, tuple)
+    # the summary changed: (state, text) with state "validating" | "ok" | "problems" | "failed"
+    summary_changed = Signal(str, str)
 
     def __init__(self, document, validation, parent: QWidget | None = None):
         super().__init__(parent)
@@ -34,9 +49,62 @@ class ProblemsPanel(QTreeWidget):
         self._graph = None
         self._watch(document.project)
         document.project_replaced.connect(self._on_project_replaced)
+        self._counts = (0, 0)
+        self._validating = False
+        self._failure = ""
         if validation is not None:
             validation.problems_changed.connect(self.set_problems)
+            if hasattr(validation, "started"):
+                validation.started.connect(self._on_validation_started)
+                validation.finished.connect(self._on_validation_finished)
+            self._validating = not validation.is_idle()
             self.set_problems(validation.problems())
+
+    # ------------------------------------------------------------ state
+    def _on_validation_started(self) -> None:
+        self._validating = True
+        self._announce()
+
+    def _on_validation_finished(self, _generation: int) -> None:
+        self._validating = not self.validation.is_idle()
+        failure = getattr(self.validation, "last_error", None) or ""
+        if failure != self._failure:
+            self._failure = failure
+            self.set_problems(self.validation.problems())
+        else:
+            self._announce()
+
+    def state(self) -> str:
+        if self._failure:
+            return "failed"
+        if self._validating:
+            return "validating"
+        return "problems" if any(self._counts) else "ok"
+
+    def summary(self) -> str:
+        """What the tab, the status bar and the empty list say."""
+        state = self.state()
+        if state == "failed":
+            return "Validation failed"
+        text = summary_text(*self._counts)
+        if state == "validating":
+            return "Validating…" if not any(self._counts) else f"{text} (validating…)"
+        return text
+
+    def _announce(self) -> None:
+        self.viewport().update()
+        self.summary_changed.emit(self.state(), self.summary())
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().paintEvent(event)
+        if self.topLevelItemCount():
+            return
+        painter = QPainter(self.viewport())
+        painter.setPen(self.palette().placeholderText().color())
+        painter.drawText(self.viewport().rect().adjusted(8, 8, -8, -8),
+                         Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
+                         self.summary())
+        painter.end()
 
     def _watch(self, project) -> None:
         if self._graph is not None:
@@ -73,9 +141,18 @@ class ProblemsPanel(QTreeWidget):
                 item.setData(0, NODE_ROLE, node_id or "")
                 item.setData(0, PATH_ROLE, list(path))
                 items.append(item)
+        if self._failure:  # validation itself failed: say so where the user looks for problems
+            item = QTreeWidgetItem(["(validation)", "", f"Validation could not run: {self._failure}"])
+            item.setIcon(0, icons["error"])
+            item.setToolTip(2, self._failure)
+            item.setData(0, NODE_ROLE, "")
+            item.setData(0, PATH_ROLE, [])
+            items.insert(0, item)
         self.addTopLevelItems(items)
         errors = sum(1 for v in problems.values() for p in v if getattr(p, "severity", "") == "error")
-        self.setToolTip(f"{errors} error(s), {sum(len(v) for v in problems.values()) - errors} warning(s)")
+        self._counts = (errors, sum(len(v) for v in problems.values()) - errors)
+        self.setToolTip(summary_text(*self._counts))
+        self._announce()
 
     def problem_count(self) -> int:
         return self.topLevelItemCount()

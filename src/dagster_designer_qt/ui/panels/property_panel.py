@@ -31,6 +31,7 @@ from dagster_designer_qt.ui.forms.containers import ListEditor, MapEditor, Objec
 from dagster_designer_qt.ui.forms.leaves import YamlEditor
 from dagster_designer_qt.ui.forms.row import FieldRow
 from dagster_designer_qt.ui.panels.files_editor import FilesEditor
+from dagster_designer_qt.ui.theme import message_color
 
 NODE_SECTIONS = ("label", "attributes", "translation", "post_processing", "files")
 
@@ -369,19 +370,24 @@ class PropertyPanel(QWidget):
         layout.addLayout(form)
         self.label_hint = QLabel(self.content)
         self.label_hint.setObjectName("labelHint")
-        self.label_hint.setStyleSheet("color: #b9770e;")
+        self.label_hint.setStyleSheet(f"color: {message_color('warning')};")
         self.label_hint.setWordWrap(True)
         layout.addWidget(self.label_hint)
         self._update_label_hint(node.label)
         self.node_problems = QLabel(self.content)
         self.node_problems.setObjectName("nodeProblems")
-        self.node_problems.setStyleSheet("color: #c0392b;")
+        self.node_problems.setStyleSheet(f"color: {message_color('error')};")
         self.node_problems.setWordWrap(True)
         self.node_problems.hide()
         layout.addWidget(self.node_problems)
         description = (getattr(info, "summary", "") or getattr(info, "description", "") or "").strip()
         if description:
-            desc = QLabel(description.split("\n\n")[0], self.content)
+            from dagster_designer_qt.core.component_text import rst_to_text
+
+            full = rst_to_text(getattr(info, "description", "") or description)
+            desc = QLabel(rst_to_text(description).split("\n\n")[0], self.content)
+            desc.setTextFormat(Qt.TextFormat.PlainText)
+            desc.setToolTip(full[:2000] if full else "")
             desc.setWordWrap(True)
             desc.setObjectName("componentDescription")
             font = desc.font()
@@ -596,6 +602,26 @@ class PropertyPanel(QWidget):
         widget = QApplication.focusWidget()
         if widget is not None and self.content is not None and self.content.isAncestorOf(widget):
             self.scroll.ensureWidgetVisible(widget, 20, 40)
+
+    def focus_first_field(self) -> bool:
+        """The keyboard goes to the selected node's first property (its first attribute field, else the
+        attributes YAML, else its label)."""
+        if self.mode != "node":
+            return False
+        target = None
+        if self.form is not None and getattr(self.form, "rows", None):
+            first = next(iter(self.form.rows.values()))
+            if first.focus_path(()):
+                target = QApplication.focusWidget()
+        if target is None:
+            widget = self.attributes_yaml or self.label_edit
+            if widget is None:
+                return False
+            widget.setFocus(Qt.FocusReason.OtherFocusReason)
+            target = widget
+        if target is not None and self.content is not None and self.content.isAncestorOf(target):
+            self.scroll.ensureWidgetVisible(target, 20, 40)
+        return True
 
     # ---------------------------------------------------------- test helpers
     def row(self, *path) -> FieldRow | None:
