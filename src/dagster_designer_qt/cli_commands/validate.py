@@ -14,6 +14,7 @@ from typing import Any
 
 from dagster_designer_qt.cli_commands.components import load_components, project_dir_arg
 from dagster_designer_qt.core.model import Project
+from dagster_designer_qt.core.terminal import printable, printable_lines
 from dagster_designer_qt.services.project_store import load_project
 from dagster_designer_qt.services.registry import ComponentRegistry
 from dagster_designer_qt.core.attrs import format_path
@@ -32,6 +33,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--load", action="store_true",
                    help="also export to a temporary folder and load it with Dagster; print the assets, "
                         "their dependencies and the node that produced each")
+    p.add_argument("--trust", action="store_true",
+                   help="with --load: allow templates and Python that run code when Dagster loads the "
+                        "project (without it such a project is refused, listing what would run)")
 
 
 def static_problems(project: Project, registry: ComponentRegistry) -> list[Problem]:
@@ -72,9 +76,9 @@ def report(project: Project, problems: list[Problem], *, as_json: bool) -> int:
         sys.stdout.write("\n")
     else:
         for p in problems:
-            print(format_problem(project, p))
+            print(printable(format_problem(project, p)))
         if not problems:
-            print(f"{project.name}: no problems in {project.graph.node_count()} components")
+            print(printable(f"{project.name}: no problems in {project.graph.node_count()} components"))
     return 1 if has_errors(problems) else 0
 
 
@@ -91,6 +95,12 @@ def run(args: argparse.Namespace) -> int:
     from dagster_designer_qt.services.loader import format_report, load_project as load_with_dagster
 
     components = {c.type: c for c in registry.components}
+    from dagster_designer_qt.services.trust import require_trust, scan_project
+
+    if not args.json:
+        for p in problems:
+            print(printable(format_problem(project, p)))
+    require_trust(scan_project(project, components), args.project, trusted=args.trust)
     loaded = load_with_dagster(project, components)
     if args.json:
         json.dump({"problems": [problem_dict(project, p) for p in problems],
@@ -99,7 +109,5 @@ def run(args: argparse.Namespace) -> int:
                    "load_warnings": loaded.warnings}, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
-    for p in problems:
-        print(format_problem(project, p))
-    print(format_report(loaded))
+    print(printable_lines(format_report(loaded)))
     return 0

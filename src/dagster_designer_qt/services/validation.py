@@ -38,7 +38,7 @@ class Problem:
     message: str
     severity: str  # "error" | "warning"
     code: str  # invalid, missing, extra, unknown-type, component-error, duplicate-asset-key,
-    # duplicate-op-name, dangling-dep, literal-secret
+    # duplicate-op-name, dangling-dep, literal-secret, template-runs-code, template-syntax
 
     def to_dict(self) -> dict[str, Any]:
         return {"node_id": self.node_id, "path": list(self.path), "message": self.message,
@@ -309,11 +309,31 @@ def validate_node(node: Any, registry: Any) -> list[Problem]:
             ensure_project_importable(getattr(registry, "project_dir", None))
         problems.extend(validate_attributes(node.component_type, _exported_attributes(node, attributes, registry),
                                             node_id=node.id))
+    problems.extend(template_problems(node))
     for path in _literal_secrets(attributes):
         problems.append(Problem(
             node.id, path,
             "looks like a secret written in clear; use a template such as \"{{ env('NAME') }}\"",
             WARNING, "literal-secret"))
+    return problems
+
+
+def template_problems(node: Any) -> list[Problem]:
+    """Templates outside core.templates' allow-list, on their field: a warning (loading needs the user's
+    trust) when it runs code, an error when it is not a valid template (Dagster refuses to load it)."""
+    from dagster_designer_qt.core.templates import find_templates
+
+    problems: list[Problem] = []
+    attributes = node.attributes if isinstance(node.attributes, dict) else {}
+    for found in find_templates(attributes):
+        problems.append(Problem(node.id, found.path, found.reason, WARNING if found.runs_code else ERROR,
+                                "template-runs-code" if found.runs_code else "template-syntax"))
+    for part in ("translation", "post_processing"):
+        for found in find_templates(getattr(node, part, None), (part,)):
+            where = ".".join(str(p) for p in found.path)
+            problems.append(Problem(node.id, (), f"{where}: {found.reason}",
+                                    WARNING if found.runs_code else ERROR,
+                                    "template-runs-code" if found.runs_code else "template-syntax"))
     return problems
 
 
