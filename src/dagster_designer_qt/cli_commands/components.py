@@ -13,6 +13,7 @@ from pathlib import Path
 
 from dagster_designer_qt.core.errors import DesignerError
 from dagster_designer_qt.services.registry import ComponentInfo, ComponentRegistry, RegistryError
+from dagster_designer_qt.core.terminal import printable
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -51,7 +52,7 @@ def component_map(project_dir: Path | None = None) -> dict[str, ComponentInfo] |
     try:
         components = load_components(registry)
     except RegistryError as exc:
-        print(f"warning: {exc}; exporting with built-in component knowledge", file=sys.stderr)
+        print(f"warning: {printable(exc)}; exporting with built-in component knowledge", file=sys.stderr)
         return None
     mapping = {c.type: c for c in components}
     for c in components:
@@ -72,5 +73,5 @@ def run(args: argparse.Namespace) -> int:
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(("TYPE", "CATEGORY", "PACKAGE"))]
     print(f"{'TYPE':<{widths[0]}}  {'CATEGORY':<{widths[1]}}  {'PACKAGE':<{widths[2]}}  SUMMARY")
     for r in rows:
-        print(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}")
+        print(printable(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}"))
     return 0

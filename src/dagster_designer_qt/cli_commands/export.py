@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from dagster_designer_qt.core.errors import DesignerError
+from dagster_designer_qt.core.terminal import printable
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -34,10 +35,10 @@ def run(args: argparse.Namespace) -> int:
 
     components = component_map()  # the same component knowledge the app exports with
     for warning in generate(project, components).warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(f"warning: {printable(warning)}", file=sys.stderr)
     if args.out:
         path = export_folder(project, args.out, force=args.force, components=components)
     else:
         path = export_zip(project, args.zip, components=components)
-    print(path)
+    print(printable(path))
     return 0

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from dagster_designer_qt.core.errors import DesignerError
+from dagster_designer_qt.core.terminal import printable
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -36,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
         raise DesignerError(f"folder {out.parent} does not exist")
     result = import_project(args.dir)
     for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(f"warning: {printable(warning)}", file=sys.stderr)
     save_project(result.project, out)
-    print(out)
+    print(printable(out))
     return 0
