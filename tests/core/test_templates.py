@@ -162,3 +162,10 @@ def _strings(value):
     elif isinstance(value, list):
         for v in value:
             yield from _strings(v)
+
+
+@pytest.mark.parametrize("text", ["{{ x", "{{ env('A') }}", "a {% if %}", "x }}", "plain", "{#"])
+def test_every_template_check_uses_the_one_rule(text):
+    from dagster_designer_qt.core import assets, attrs
+
+    assert assets.is_template(text) is attrs.is_template(text) is is_template(text)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
+from dagster_designer_qt.core.secrets import is_secret_name
 from dagster_designer_qt.core.assets import (
     declared_asset_keys,
     declared_dep_keys,
@@ -272,15 +273,13 @@ def validate_attributes(component_type: str, attributes: dict, *, node_id: str |
     return []
 
 
-_SECRET_NAME = re.compile(r"(^|_)(password|passwd|secret|token|api_key|apikey|private_key|access_key)($|_)",
-                          re.IGNORECASE)
 
 
 def _literal_secrets(value: Any, path: tuple[Any, ...] = ()) -> Iterable[tuple[Any, ...]]:
     if isinstance(value, dict):
         for key, item in value.items():
             sub = path + (key,)
-            if (isinstance(key, str) and _SECRET_NAME.search(key) and isinstance(item, str) and item
+            if (isinstance(key, str) and is_secret_name(key) and isinstance(item, str) and item
                     and not is_template(item)):
                 yield sub
             else:
