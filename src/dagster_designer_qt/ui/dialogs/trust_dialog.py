@@ -27,7 +27,7 @@ def report_text(report: TrustReport) -> str:
     blocks = []
     for item in report.items:
         detail = item.detail if len(item.detail) <= _DETAIL_CHARS else item.detail[:_DETAIL_CHARS] + "\n…"
-        blocks.append(item.line() + ("\n" + printable_lines(detail).replace("\n", "\n    ")
+        blocks.append(item.line() + ("\n    " + printable_lines(detail.rstrip("\n")).replace("\n", "\n    ")
                                      if detail and not item.what.startswith("template") else ""))
     return "\n\n".join(blocks)
 
