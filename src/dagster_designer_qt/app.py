@@ -110,6 +110,9 @@ def _offer_recovery(window) -> None:
 
 
 def run_app(project_path: str | None = None) -> int:
+    from dagster_designer_qt.services.logging_setup import setup_logging
+
+    setup_logging()
     app = _application()
     window = create_main_window(project_path)
     window.show()

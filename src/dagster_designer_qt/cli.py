@@ -48,7 +48,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(module.run(args) or 0)
     except DesignerError as exc:
-        print(f"dagster-designer: error: {exc}", file=sys.stderr)
+        from dagster_designer_qt.core.terminal import printable
+
+        print(f"dagster-designer: error: {printable(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("dagster-designer: interrupted", file=sys.stderr)

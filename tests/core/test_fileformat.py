@@ -120,7 +120,7 @@ BAD = [
     ("attributes wrong type", lambda d: d["graph"]["nodes"][0]["data"].__setitem__("attributes", []),
      "$.graph.nodes[0].data.attributes", "expected an object"),
     ("position not a number", lambda d: d["graph"]["nodes"][0]["position"].__setitem__("x", "left"),
-     "$.graph.nodes[0].position.x", "finite number"),
+     "$.graph.nodes[0].position.x", "expected a number between"),
     ("file content not text", lambda d: d["graph"]["nodes"][1]["data"]["files"].__setitem__("a.py", 3),
      "$.graph.nodes[1].data.files.a.py", "text"),
     ("edge to missing node", lambda d: d["graph"]["edges"][0].__setitem__("target", "ghost"),

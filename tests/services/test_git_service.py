@@ -198,10 +198,19 @@ def test_export_refuses_subdir_outside_working_copy(wc, subdir):
         g.export_files(wc, subdir, FILES)
 
 
-def test_export_project_uses_codegen(wc, monkeypatch):
-    monkeypatch.setattr(g, "_generate_files", lambda project, components=None: {"a.txt": project})
-    g.export_project(wc, "from codegen\n", "proj")
-    assert (wc.path / "proj/a.txt").read_text() == "from codegen\n"
+def test_export_project_writes_exactly_what_codegen_generates(wc):
+    from dagster_designer_qt.core.model import Node, Project
+    from dagster_designer_qt.services.codegen import generate_files
+
+    project = Project("Shop")
+    project.graph.add_node(Node("a", "dagster.PythonScriptComponent", "Extract", 0, 0,
+                                attributes={"execution": {"path": "run.py"}, "assets": [{"key": "raw"}]},
+                                files={"run.py": "print(1)\n"}))
+    g.export_project(wc, project, "proj")
+    expected = generate_files(project)
+    written = {p.relative_to(wc.path / "proj").as_posix(): p.read_text()
+               for p in (wc.path / "proj").rglob("*") if p.is_file() and p.name != ".dagster-designer.json"}
+    assert written == expected
 
 
 # ------------------------------------------------------------------- status / diff

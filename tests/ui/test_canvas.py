@@ -3,11 +3,14 @@ overview drawing for big graphs, painting at every level of detail."""
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QImage, QPainter
 
 from dagster_designer_qt.core import fileformat
+from dagster_designer_qt.core.fileformat import project_to_dict
 from dagster_designer_qt.core.model import Edge, Node, Project
 from dagster_designer_qt.ui.canvas import style as S
 from dagster_designer_qt.ui.canvas.scene import GraphScene
@@ -55,11 +58,18 @@ def grid_project(n: int, cols: int = 50) -> Project:
     return project
 
 
-def render(scene: GraphScene, view: GraphView) -> None:
+def render(scene: GraphScene, view: GraphView) -> QImage:
     image = QImage(view.viewport().size(), QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(0)
     painter = QPainter(image)
     view.render(painter)
     painter.end()
+    return image
+
+
+def colours(image: QImage, step: int = 7) -> set[int]:
+    """The distinct pixel values on a sparse grid (enough to tell a blank image from a drawing)."""
+    return {image.pixel(x, y) for x in range(0, image.width(), step) for y in range(0, image.height(), step)}
 
 
 def test_scene_follows_model_events(canvas):
@@ -142,7 +152,8 @@ def test_dragging_a_selection_moves_all_of_it_in_one_step(canvas, qtbot):
     g = document.graph
     dx = g.node(ids[0]).x - 0
     assert dx > 0 and g.node(ids[1]).x == 300 + dx and g.node(ids[2]).x == 600
-    assert g.node(ids[0]).y == g.node(ids[1]).y == g.node(ids[0]).y
+    dy = g.node(ids[0]).y
+    assert dy > 0 and g.node(ids[1]).y == dy and g.node(ids[2]).y == 0  # both selected, by the same amount
 
 
 def test_escape_cancels_a_drag(canvas, qtbot):
@@ -226,7 +237,10 @@ def test_painting_at_every_level_of_detail(canvas, zoom):
     document.set_selection(["n1"])
     view.set_zoom(zoom)
     view.centerOn(QPointF(300, 50))
-    render(scene, view)
+    before = copy.deepcopy(project_to_dict(document.project))
+    image = render(scene, view)
+    assert len(colours(image)) >= 3  # background, grid or overview and nodes were drawn, not a blank
+    assert project_to_dict(document.project) == before  # painting never writes the model
 
 
 def test_unknown_component_is_marked_only_once_the_registry_has_loaded(qtbot):

@@ -287,8 +287,11 @@ def test_stale_results_are_discarded(qtbot, setup):
 
 def test_problems_never_saved(qtbot, setup, tmp_path):
     s = setup
+    s.doc.set_attributes(s.script, dict(attrs(s, s.script), password="plain-text-secret"))
     with qtbot.waitSignal(s.runner.finished, timeout=30000):
         s.runner.validate_now()
+    assert any(p.code == "literal-secret" for p in s.runner.problems().get(s.script, []))  # there is one
     path = s.doc.save(tmp_path / "p.json")
     text = path.read_text()
-    assert "literal-secret" not in text and "problems" not in text
+    assert "plain-text-secret" in text  # the user's data is saved...
+    assert "literal-secret" not in text and "problems" not in text  # ...the problems about it are not

@@ -16,6 +16,7 @@ from pathlib import Path
 from dagster_designer_qt.core.errors import DesignerError
 from dagster_designer_qt.services.project_python import ResolvedPython, resolve
 from dagster_designer_qt.services.registry import ComponentInfo, ComponentRegistry, RegistryError
+from dagster_designer_qt.core.terminal import printable
 
 PYTHON_HELP = ("the project's Python interpreter (its environment's component types, models and Dagster are "
                "used); default: the project file's setting, else a .venv in the project folder, else the "
@@ -80,7 +81,7 @@ def component_map(project_dir: Path | None = None,
     try:
         components = load_components(registry)
     except RegistryError as exc:
-        print(f"warning: {exc}; exporting with built-in component knowledge", file=sys.stderr)
+        print(f"warning: {printable(exc)}; exporting with built-in component knowledge", file=sys.stderr)
         return None
     mapping = {c.type: c for c in components}
     for c in components:
@@ -103,5 +104,5 @@ def run(args: argparse.Namespace) -> int:
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(("TYPE", "CATEGORY", "PACKAGE"))]
     print(f"{'TYPE':<{widths[0]}}  {'CATEGORY':<{widths[1]}}  {'PACKAGE':<{widths[2]}}  SUMMARY")
     for r in rows:
-        print(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}")
+        print(printable(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}"))
     return 0

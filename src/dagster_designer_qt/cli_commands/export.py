@@ -7,6 +7,7 @@ import argparse
 import sys
 
 from dagster_designer_qt.core.errors import DesignerError
+from dagster_designer_qt.core.terminal import printable
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -54,12 +55,12 @@ def run(args: argparse.Namespace) -> int:
         raise DesignerError(f"{args.project} was not opened from a Dagster project folder: give --out DIR "
                             "or --zip FILE")
     for warning in generate(project, components).warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(f"warning: {printable(warning)}", file=sys.stderr)
     if args.out:
         path = export_folder(project, args.out, force=args.force, components=components)
     else:
         path = export_zip(project, args.zip, components=components)
-    print(path)
+    print(printable(path))
     return 0
 
 

@@ -16,6 +16,7 @@ import os
 import sys
 
 from dagster_designer_qt.services.git_errors import TOKEN_ENV, USERNAME_ENV, Credentials
+from dagster_designer_qt.core.terminal import printable
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -93,12 +94,12 @@ def _commit(args: argparse.Namespace) -> int:
     branch = git.repo_info(repo).branch
     if changes:
         oid = git.commit(repo, args.message, author, paths=[subdir])
-        print(f"committed {oid[:10]} on {branch}: {len(changes)} file(s) changed in {subdir or '.'}")
+        print(printable(f"committed {oid[:10]} on {branch}: {len(changes)} file(s) changed in {subdir or '.'}"))
     else:
-        print(f"nothing to commit: {subdir or '.'} already matches the project")
+        print(printable(f"nothing to commit: {subdir or '.'} already matches the project"))
     if args.push:
         git.push(repo, remote=args.remote, credentials=credentials_from_env(), progress=_progress())
-        print(f"pushed {branch} to {args.remote}")
+        print(printable(f"pushed {branch} to {args.remote}"))
     return 0
 
 
@@ -107,7 +108,7 @@ def _status(args: argparse.Namespace) -> int:
 
     repo = git.open_repo(args.repo)
     for change in git.status(repo, args.subdir):
-        print(f"{change.kind:<11} {change.path}")
+        print(printable(f"{change.kind:<11} {change.path}"))
     return 0
 
 
@@ -116,7 +117,7 @@ def _clone(args: argparse.Namespace) -> int:
 
     dest = args.dest or git.default_clone_dir(args.url)
     repo = git.clone(args.url, dest, credentials=credentials_from_env(), branch=args.branch, progress=_progress())
-    print(repo.path)
+    print(printable(repo.path))
     return 0
 
 

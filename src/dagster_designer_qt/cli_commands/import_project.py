@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from dagster_designer_qt.core.errors import DesignerError
+from dagster_designer_qt.core.terminal import printable
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -49,5 +50,5 @@ def run(args: argparse.Namespace) -> int:
     for warning in result.warnings:
         print(f"warning: {printable(warning)}", file=sys.stderr)
     save_project(result.project, out)
-    print(out)
+    print(printable(out))
     return 0

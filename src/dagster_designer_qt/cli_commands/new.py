@@ -7,6 +7,7 @@ from pathlib import Path
 
 from dagster_designer_qt.core.errors import DesignerError
 from dagster_designer_qt.services.project_store import new_project, save_project
+from dagster_designer_qt.core.terminal import printable
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -27,5 +28,5 @@ def run(args: argparse.Namespace) -> int:
     if not out.parent.is_dir():
         raise DesignerError(f"folder {out.parent} does not exist")
     save_project(new_project(name, args.description), out)
-    print(out)
+    print(printable(out))
     return 0

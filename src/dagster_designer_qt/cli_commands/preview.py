@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from dagster_designer_qt.core.errors import DesignerError
+from dagster_designer_qt.core.terminal import printable
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -41,13 +42,13 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.all:
         for path, text in files.items():
-            out.write(f"==> {path} <==\n{text}")
+            out.write(f"==> {printable(path)} <==\n{text}")
             if text and not text.endswith("\n"):
                 out.write("\n")
             out.write("\n")
     else:
         for path, text in files.items():
-            out.write(f"{len(text.encode('utf-8')):>8}  {path}\n")
+            out.write(f"{len(text.encode('utf-8')):>8}  {printable(path)}\n")
     for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(f"warning: {printable(warning)}", file=sys.stderr)
     return 0

@@ -15,6 +15,7 @@ from typing import Any
 
 from dagster_designer_qt.cli_commands.components import add_python_arg, load_components, project_dir_arg, python_arg
 from dagster_designer_qt.core.model import Project
+from dagster_designer_qt.core.terminal import printable, printable_lines
 from dagster_designer_qt.services.project_store import load_project
 from dagster_designer_qt.services.registry import ComponentRegistry
 from dagster_designer_qt.core.attrs import format_path
@@ -34,6 +35,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="also export to a temporary folder and load it with Dagster; print the assets, "
                         "their dependencies and the node that produced each")
     add_python_arg(p)
+    p.add_argument("--trust", action="store_true",
+                   help="with --load: allow templates and Python that run code when Dagster loads the "
+                        "project (without it such a project is refused, listing what would run)")
 
 
 def static_problems(project: Project, registry: ComponentRegistry) -> list[Problem]:
@@ -74,9 +78,9 @@ def report(project: Project, problems: list[Problem], *, as_json: bool) -> int:
         sys.stdout.write("\n")
     else:
         for p in problems:
-            print(format_problem(project, p))
+            print(printable(format_problem(project, p)))
         if not problems:
-            print(f"{project.name}: no problems in {project.graph.node_count()} components")
+            print(printable(f"{project.name}: no problems in {project.graph.node_count()} components"))
     return 1 if has_errors(problems) else 0
 
 
@@ -85,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
     project_dir = project_dir_arg(args.project_dir)
     here = Path(args.project).absolute().parent
     python = python_arg(getattr(args, "python", None), setting=project.python, setting_base=here,
-                        folder=project_dir or here)
+                        folder=project_dir or (Path(project.source.folder) if project.source is not None else here))
     registry = ComponentRegistry(project_dir=project_dir, python=python)
     problems = static_problems(project, registry)
     if not args.load:
@@ -97,6 +101,12 @@ def run(args: argparse.Namespace) -> int:
     from dagster_designer_qt.services.loader import format_report, load_project as load_with_dagster
 
     components = {c.type: c for c in registry.components}
+    from dagster_designer_qt.services.trust import require_trust, scan_project
+
+    if not args.json:
+        for p in problems:
+            print(printable(format_problem(project, p)))
+    require_trust(scan_project(project, components), args.project, trusted=args.trust)
     loaded = load_with_dagster(project, components, python=python)
     if args.json:
         json.dump({"problems": [problem_dict(project, p) for p in problems],
@@ -105,7 +115,5 @@ def run(args: argparse.Namespace) -> int:
                    "load_warnings": loaded.warnings}, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
-    for p in problems:
-        print(format_problem(project, p))
-    print(format_report(loaded))
+    print(printable_lines(format_report(loaded)))
     return 0

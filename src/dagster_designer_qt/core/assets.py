@@ -24,8 +24,10 @@ TEMPLATE_MARK = "{{"
 
 
 def is_template(value: Any) -> bool:
-    """True for a string Dagster renders as a Jinja template."""
-    return isinstance(value, str) and TEMPLATE_MARK in value
+    """True for a string Dagster renders as a Jinja template (the rule lives in core.templates)."""
+    from dagster_designer_qt.core.templates import is_template as rule
+
+    return rule(value)
 
 
 def normalize_key(value: str) -> str:

@@ -101,7 +101,10 @@ def walk(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
 
 
 def is_template(value: Any) -> bool:
-    return isinstance(value, str) and "{{" in value and "}}" in value
+    """The one template rule (core.templates): what Jinja would parse as template syntax."""
+    from dagster_designer_qt.core.templates import is_template as rule
+
+    return rule(value)
 
 
 def env_var_name(component_type: str, path: tuple) -> str:

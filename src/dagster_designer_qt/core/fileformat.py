@@ -18,6 +18,7 @@ from __future__ import annotations
 import gc
 import json
 import math
+import re
 from typing import Any
 
 from dagster_designer_qt.core.errors import (
@@ -44,6 +45,119 @@ _TOP_KEYS = ("schema_version", "id", "name", "description", "graph", "created_at
 _NODE_KEYS = ("id", "type", "data", "position")
 _DATA_KEYS = ("label", "component_type", "attributes", "translation", "post_processing", "files", "source")
 _EDGE_KEYS = ("id", "source", "target")
+
+MAX_DEPTH = 250  # nesting of objects/arrays; real designs stay far below, and deeper data breaks exporters
+MAX_INT_BITS = 256  # an integer beyond this is no configuration value; refused rather than mangled
+MAX_COORDINATE = 1e9  # canvas positions
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+# ------------------------------------------------------------------ what JSON can hold
+def json_problem(data: Any, *, nan_possible: bool = True) -> tuple[str, str] | None:
+    """(JSON path, message) of the first value a project file cannot hold faithfully, or None.
+
+    Refused rather than silently changed: NaN/Infinity (JSON has no such numbers; they would become
+    null), lone surrogates (not Unicode: no UTF-8 encoding exists), integers beyond MAX_INT_BITS, nesting
+    deeper than MAX_DEPTH, and anything that is not JSON data. Iterative: deep data cannot exhaust the
+    stack. A fast pass without paths runs first; the path is worked out only when there is a problem."""
+    if not nan_possible and _orjson is not None:
+        # Data just parsed with NaN refused: orjson (C) refuses lone surrogates, non-JSON types, >64-bit
+        # ints and nesting beyond 255 levels, ~5x faster than walking in Python.
+        try:
+            _orjson.dumps(data)
+            return None
+        except (TypeError, ValueError, RecursionError):
+            pass
+    elif _fast_ok(data):
+        return None
+    return _locate(data)
+
+
+def _value_problem(value: Any) -> str | None:
+    if isinstance(value, str):
+        if not value.isascii() and _SURROGATE.search(value):
+            return "contains a lone surrogate (\\u%04x), which is not valid Unicode" % ord(
+                _SURROGATE.search(value).group(0))
+        return None
+    if value is None or value is True or value is False:
+        return None
+    if isinstance(value, int):
+        return None if value.bit_length() <= MAX_INT_BITS else \
+            f"an integer of {len(str(abs(value))) if value.bit_length() < 14000 else 'thousands of'} digits is too large"
+    if isinstance(value, float):
+        return None if math.isfinite(value) else f"{value} is not a number JSON can store"
+    if isinstance(value, (dict, list, tuple)):
+        return None
+    return f"{type(value).__name__} is not JSON data"
+
+
+def _fast_ok(data: Any) -> bool:
+    stack = [(data, 0)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        value, depth = pop()
+        t = type(value)
+        if t is dict:
+            if depth >= MAX_DEPTH:
+                return False
+            for k, v in value.items():
+                if type(k) is not str or (not k.isascii() and _SURROGATE.search(k)):
+                    return False
+                push((v, depth + 1))
+        elif t is list:
+            if depth >= MAX_DEPTH:
+                return False
+            for v in value:
+                push((v, depth + 1))
+        elif t is str:
+            if not value.isascii() and _SURROGATE.search(value):
+                return False
+        elif t is int:
+            if value.bit_length() > MAX_INT_BITS:
+                return False
+        elif t is float:
+            if not math.isfinite(value):
+                return False
+        elif value is not None and t is not bool:
+            return False
+    return True
+
+
+def _locate(data: Any) -> tuple[str, str] | None:
+    stack: list[tuple[Any, str, int]] = [(data, "$", 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        if isinstance(value, (dict, list, tuple)) and depth >= MAX_DEPTH:
+            return path, f"nested more than {MAX_DEPTH} levels deep"
+        if isinstance(value, dict):
+            for k, v in reversed(list(value.items())):
+                if not isinstance(k, str):
+                    return path, f"a key of type {type(k).__name__} is not JSON data"
+                sub = f"{path}.{_path_key(k)}"
+                if why := _value_problem(k):
+                    return sub, f"the key {why}"
+                stack.append((v, sub, depth + 1))
+        elif isinstance(value, (list, tuple)):
+            stack.extend((v, f"{path}[{i}]", depth + 1) for i, v in reversed(list(enumerate(value))))
+        elif why := _value_problem(value):
+            return path, why
+    return None
+
+
+def _path_key(key: str) -> str:
+    safe = key.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+    return safe if safe.isidentifier() else json.dumps(safe)
+
+
+def check_json(data: Any, source: str | None = None, *, action: str = "cannot read",
+               nan_possible: bool = True) -> None:
+    """Raise ProjectFileError naming the JSON path when ``data`` holds what a project file cannot."""
+    found = json_problem(data, nan_possible=nan_possible)
+    if found:
+        path, message = found
+        if len(path) > 120:
+            path = path[:117] + "..."
+        raise ProjectFileError(f"{action}: {message}", path=source, json_path=path)
 
 
 # ------------------------------------------------------------------ writing
@@ -114,6 +228,7 @@ def dump_bytes(project: Project) -> bytes:
     """Like ``dumps`` but bytes. orjson (when installed) gives the same bytes as the json module, ~25x
     faster: json's indent mode can't use its C encoder."""
     data = project_to_dict(project)
+    check_json(data, action="cannot save")  # orjson would turn NaN into null and fail on surrogates
     if _orjson is not None:
         try:
             return _orjson.dumps(data, option=_orjson.OPT_INDENT_2) + b"\n"
@@ -163,8 +278,10 @@ class _Reader:
 
     def number(self, parent: dict[str, Any], key: str, json_path: str) -> float:
         value = parent.get(key, 0)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise self.fail(f"{json_path}.{key}", f"expected a finite number, found {_kind(value)}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
+                -MAX_COORDINATE <= value <= MAX_COORDINATE):  # comparing never converts a huge int
+            raise self.fail(f"{json_path}.{key}", f"expected a number between -{MAX_COORDINATE:.0e} and "
+                                                  f"{MAX_COORDINATE:.0e}, found {_kind(value)}")
         return value
 
 
@@ -271,7 +388,8 @@ def _read_node(r: _Reader, raw: Any, i: int) -> Node:
     if type(position) is not dict:
         position = r.obj(position, jp + ".position")
     x, y = position.get("x", 0), position.get("y", 0)
-    if type(x) not in (int, float) or type(y) not in (int, float) or not (math.isfinite(x) and math.isfinite(y)):
+    if type(x) not in (int, float) or type(y) not in (int, float) or not (
+            -MAX_COORDINATE <= x <= MAX_COORDINATE and -MAX_COORDINATE <= y <= MAX_COORDINATE):
         r.number(position, "x", jp + ".position")
         r.number(position, "y", jp + ".position")
     return Node(
@@ -347,7 +465,9 @@ def loads(text: str | bytes, source: str | None = None) -> Project:
 
 def _loads(text: str | bytes, source: str | None) -> Project:
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_refuse_constant)
+    except _ConstantError as exc:
+        raise ProjectFileError(f"not valid JSON: {exc} is not a number JSON allows", path=source) from None
     except UnicodeDecodeError as exc:
         raise ProjectFileError(f"not UTF-8 text ({exc.reason})", path=source) from None
     except json.JSONDecodeError as exc:
@@ -356,4 +476,16 @@ def _loads(text: str | bytes, source: str | None) -> Project:
         ) from None
     except RecursionError:
         raise ProjectFileError("not valid JSON: nested too deeply", path=source) from None
+    except ValueError as exc:  # Python refuses integers of more than 4300 digits
+        detail = "an integer has more than 4300 digits" if "digits" in str(exc) else str(exc)[:200]
+        raise ProjectFileError(f"not valid JSON: {detail}", path=source) from None
+    check_json(data, source, nan_possible=False)
     return project_from_dict(data, source)
+
+
+class _ConstantError(ValueError):
+    pass
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _ConstantError(name)

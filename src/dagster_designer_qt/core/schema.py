@@ -48,21 +48,12 @@ SCALAR_KINDS = frozenset({"string", "text", "path", "integer", "number", "boolea
 CONTAINER_KINDS = frozenset({"object", "map", "array", "union"})
 KINDS = SCALAR_KINDS | CONTAINER_KINDS | {"any", "yaml"}
 
-_SECRET_RE = re.compile(
-    r"(^|_)(password|passwd|pwd|secret|token|api_?key|private_?key|access_?key|passphrase|credentials?)($|_)",
-    re.IGNORECASE,
-)
-_NOT_SECRET_SUFFIX = re.compile(r"_(path|file|dir|url|env|env_var|name|id|type|expiry|expires)$", re.IGNORECASE)
 _DIR_NAMES = re.compile(r"(^|_)(dir|directory|folder|project_root)$", re.IGNORECASE)
 _FILE_NAMES = re.compile(r"(^|_)(path|file|filename|file_path)$", re.IGNORECASE)
 _MULTILINE_NAMES = re.compile(r"(^|_)(sql|sql_template|query|script|code)$", re.IGNORECASE)
 
 
-def is_secret_name(name: str) -> bool:
-    """Whether a field called ``name`` holds a credential (password, api_key, token, secret...)."""
-    if not isinstance(name, str) or not name:
-        return False
-    return bool(_SECRET_RE.search(name)) and not _NOT_SECRET_SUFFIX.search(name)
+from dagster_designer_qt.core.secrets import is_secret_name  # noqa: E402,F401 - the one rule, re-exported
 
 
 @dataclass(eq=False)

@@ -19,6 +19,7 @@ from dagster_designer_qt.services.atomic import atomic_write_bytes
 from dagster_designer_qt.services.codegen import generate_files
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+MAX_NAME_BYTES = 255  # one path component on Linux, macOS and Windows file systems
 
 
 class ExportError(DesignerError):
@@ -31,6 +32,10 @@ def _check_relative(rel: str) -> None:
     if not rel or rel.startswith("/") or "\\" in rel or ":" in parts[0] or \
             any(part in ("", ".", "..") for part in parts):
         raise ExportError(f"refusing to write {rel!r}: it is outside the export folder")
+    for part in parts:
+        if len(part.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
+            raise ExportError(f"refusing to write {part[:40]!r}...: a file or folder name longer than "
+                              f"{MAX_NAME_BYTES} bytes cannot be created or unzipped")
 
 
 def write_files(files: Mapping[str, str], root: Path) -> None:
@@ -120,6 +125,7 @@ def zip_bytes(files: Mapping[str, str], root_name: str | None = None) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
         for rel in sorted(files):
+            _check_relative(rel)  # the same names a folder export would accept
             name = f"{root_name}/{rel}" if root_name else rel
             info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED

@@ -257,3 +257,25 @@ def classify_message(message: str) -> type[GitError]:
     if any(m in lower for m in _NETWORK_MARKERS):
         return GitNetworkError
     return GitError
+
+
+def same_origin(configured_url: str, asked_url: str) -> bool:
+    """Whether ``asked_url`` (where libgit2 wants credentials, e.g. after an HTTP redirect) is on the same
+    scheme, host and port as the configured remote. Credentials go to that origin only."""
+    from urllib.parse import urlsplit
+
+    def origin(url: str) -> tuple[str, str, int | None] | None:
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError:
+            return None
+        if not parts.scheme or not parts.hostname:
+            return None
+        default = {"https": 443, "http": 80, "ssh": 22, "git": 9418}.get(parts.scheme.lower())
+        return parts.scheme.lower(), parts.hostname.lower().rstrip("."), port or default
+
+    if "://" not in configured_url:  # scp-like ssh (git@host:path): no HTTP redirects there
+        return True
+    a, b = origin(configured_url), origin(asked_url)
+    return a is not None and a == b

@@ -43,6 +43,7 @@ from dagster_designer_qt.services.git_errors import (
     GitPushRejectedError,
     check_remote_url,
     classify_message,
+    same_origin,
     scrub,
 )
 from dagster_designer_qt.services.git_export import ExportResult
@@ -170,9 +171,11 @@ def _build(kind: type[GitError], action: str, where: str, text: str) -> GitError
 
 # --------------------------------------------------------------------------- callbacks
 class _Callbacks(pygit2.RemoteCallbacks):
-    def __init__(self, url_kind: str, credentials: Credentials | None, progress: Progress | None, cancel: Cancel | None):
+    def __init__(self, url_kind: str, credentials: Credentials | None, progress: Progress | None, cancel: Cancel | None,
+                 url: str = ""):
         super().__init__()
         self._kind = url_kind
+        self._url = url
         self._creds = credentials
         self._progress = progress
         self._cancel = cancel
@@ -190,6 +193,10 @@ class _Callbacks(pygit2.RemoteCallbacks):
 
     def credentials(self, url, username_from_url, allowed_types):
         try:
+            if self._url and url and not same_origin(self._url, url):
+                # e.g. the remote answered 302 to another host: that host never gets the token
+                raise GitAuthError(f"the remote redirected to another server ({scrub(url, self._creds)}); "
+                                   "credentials are only sent to the configured remote's server")
             return self._credentials(username_from_url, allowed_types)
         except GitAuthError as exc:
             exc.from_callback = True  # _Translate adds what was being done, and where
@@ -236,7 +243,7 @@ class _Callbacks(pygit2.RemoteCallbacks):
 
 def _callbacks(url: str, credentials, progress, cancel) -> _Callbacks:
     kind = check_remote_url(url).kind
-    return _Callbacks(kind, credentials, progress, cancel)
+    return _Callbacks(kind, credentials, progress, cancel, url)
 
 
 def _check_cancel(cancel: Cancel | None) -> None:

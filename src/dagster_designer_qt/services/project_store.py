@@ -36,7 +36,7 @@ def save_project(project: Project, path: str | os.PathLike[str], *, touch: bool 
         project.updated_at = utc_now_iso()
     data = fileformat.dump_bytes(project)
     try:
-        atomic_write_bytes(path, data)
+        atomic_write_bytes(path, data, follow_symlinks=True)
     except OSError as exc:
         raise ProjectFileError(f"cannot save: {exc.strerror or exc}", path=str(path)) from None
 

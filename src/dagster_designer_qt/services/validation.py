@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
+from dagster_designer_qt.core.secrets import is_secret_name
 from dagster_designer_qt.core.assets import (
     declared_asset_keys,
     declared_dep_keys,
@@ -38,7 +39,7 @@ class Problem:
     message: str
     severity: str  # "error" | "warning"
     code: str  # invalid, missing, extra, unknown-type, component-error, duplicate-asset-key,
-    # duplicate-op-name, dangling-dep, literal-secret
+    # duplicate-op-name, dangling-dep, literal-secret, template-runs-code, template-syntax
 
     def to_dict(self) -> dict[str, Any]:
         return {"node_id": self.node_id, "path": list(self.path), "message": self.message,
@@ -297,15 +298,11 @@ def validate_attributes_in_helper(python: Any, project_dir: Path | None, compone
     return [Problem(node_id, path, message, ERROR, code) for path, message, code in clean_errors(raw, attributes)]
 
 
-_SECRET_NAME = re.compile(r"(^|_)(password|passwd|secret|token|api_key|apikey|private_key|access_key)($|_)",
-                          re.IGNORECASE)
-
-
 def _literal_secrets(value: Any, path: tuple[Any, ...] = ()) -> Iterable[tuple[Any, ...]]:
     if isinstance(value, dict):
         for key, item in value.items():
             sub = path + (key,)
-            if (isinstance(key, str) and _SECRET_NAME.search(key) and isinstance(item, str) and item
+            if (isinstance(key, str) and is_secret_name(key) and isinstance(item, str) and item
                     and not is_template(item)):
                 yield sub
             else:
@@ -343,6 +340,7 @@ def validate_node(node: Any, registry: Any) -> list[Problem]:
             ensure_project_importable(getattr(registry, "project_dir", None))
         problems.extend(validate_attributes(node.component_type, _exported_attributes(node, attributes, registry),
                                             node_id=node.id))
+    problems.extend(template_problems(node))
     for path in _literal_secrets(attributes):
         problems.append(Problem(
             node.id, path,
@@ -355,6 +353,25 @@ def _project_python(registry: Any) -> Any:
     """The registry's interpreter when it is a project's own (not the designer's); else None."""
     python = getattr(registry, "python", None)
     return python if python is not None and not getattr(python, "own", True) else None
+
+
+def template_problems(node: Any) -> list[Problem]:
+    """Templates outside core.templates' allow-list, on their field: a warning (loading needs the user's
+    trust) when it runs code, an error when it is not a valid template (Dagster refuses to load it)."""
+    from dagster_designer_qt.core.templates import find_templates
+
+    problems: list[Problem] = []
+    attributes = node.attributes if isinstance(node.attributes, dict) else {}
+    for found in find_templates(attributes):
+        problems.append(Problem(node.id, found.path, found.reason, WARNING if found.runs_code else ERROR,
+                                "template-runs-code" if found.runs_code else "template-syntax"))
+    for part in ("translation", "post_processing"):
+        for found in find_templates(getattr(node, part, None), (part,)):
+            where = ".".join(str(p) for p in found.path)
+            problems.append(Problem(node.id, (), f"{where}: {found.reason}",
+                                    WARNING if found.runs_code else ERROR,
+                                    "template-runs-code" if found.runs_code else "template-syntax"))
+    return problems
 
 
 def _exported_attributes(node: Any, attributes: dict, registry: Any) -> dict:

@@ -4,6 +4,7 @@ context menu. The handlers live in FileController / EditController / the view; t
 from __future__ import annotations
 
 import importlib.util
+import html
 import platform
 import sys
 from functools import partial
@@ -276,6 +277,10 @@ class Actions:
         m.setObjectName("menuHelp")
         m.addActions([self.getting_started, self.shortcuts])
         m.addSeparator()
+        self.show_log = self._make("actionShowLog", "Show &Log File", None, None,
+                                   lambda: show_log_file(self.window),
+                                   f"Errors and diagnostics are logged to {log_file_path()}")
+        m.addAction(self.show_log)
         m.addAction(self.about)
 
     def _fill_examples(self) -> None:
@@ -354,7 +359,27 @@ def about_text() -> str:
     table = "".join(f"<tr><td>{k}</td><td>&nbsp;&nbsp;{v}</td></tr>" for k, v in rows)
     return ("<h3>Dagster Designer</h3><p>Design Dagster projects visually and export real, loadable "
             f"Dagster projects.</p><table>{table}</table>"
-            f"<p>{platform.system()} {platform.release()}</p>")
+            f"<p>{platform.system()} {platform.release()}</p>"
+            f"<p>Log file: {html.escape(log_file_path())}</p>")
+
+
+def log_file_path() -> str:
+    from dagster_designer_qt.services.logging_setup import log_file
+
+    return str(log_file())
+
+
+def show_log_file(parent) -> None:
+    """Tell where the log is and open its folder in the file manager."""
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    from dagster_designer_qt.services.logging_setup import log_dir
+
+    folder = log_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    parent.statusBar().showMessage(f"Log file: {log_file_path()}", 15000)
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
 
 def show_about(parent) -> None:

@@ -154,6 +154,10 @@ class DagsterCheck(QObject):
         if self.document.graph.node_count() == 0:
             self.status.emit("Nothing to check: the project has no components")
             return False
+        components = self._components()
+        if not self._trusted(components):
+            self.status.emit("Not checked: the project was not trusted")
+            return False
         data = fileformat.project_to_dict(self.document.project)  # snapshot: edits may go on meanwhile
         self._changed = False
         self._started_at = time.monotonic()
@@ -195,6 +199,37 @@ class DagsterCheck(QObject):
         if problems or self._node_problems:
             self._node_problems = problems
             self.node_problems_changed.emit(self.node_problems())
+
+    def _trusted(self, components) -> bool:
+        """Whether Dagster may load the project: it runs no code beyond the allow-list, the user trusted
+        this file with this content before, or the user trusts it now (``ask_trust``, default: a dialog)."""
+        from dagster_designer_qt.services.codegen import CodegenError
+        from dagster_designer_qt.services.trust import TrustStore, scan_project
+
+        try:
+            report = scan_project(self.document.project, components)
+        except CodegenError:
+            return True  # the export itself fails: the check reports that error, nothing is loaded
+        if not report.needs_trust:
+            return True
+        path = self.document.path
+        store = TrustStore()
+        if path is not None and store.is_trusted(path, report):
+            return True
+        answer = self.ask_trust(report, path is not None)
+        if answer == "always" and path is not None:
+            try:
+                store.trust(path, report)
+            except OSError as exc:
+                self.status.emit(f"Could not remember the trust: {exc}")
+        return answer in ("once", "always")
+
+    def ask_trust(self, report, can_remember: bool) -> str:
+        """"once", "always" or "cancel" (replaceable, e.g. by tests)."""
+        from dagster_designer_qt.ui.dialogs.trust_dialog import ask_trust
+
+        parent = self.parent()
+        return ask_trust(report, can_remember=can_remember, parent=parent if hasattr(parent, "window") else None)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the worker ends (scripts); its result still arrives through the event loop."""

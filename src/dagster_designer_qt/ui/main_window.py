@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         self.files = FileController(self.document, self.settings, self.prompts, context.registry, self)
         self.edit = EditController(self.document, self.scene, self.view, self)
         self.recovery = RecoveryManager(self.document, parent=self)
+        self.recovery.failed.connect(lambda text: self.statusBar().showMessage(text, 0))
         self.actions = Actions(self)
         self.actions.build_menus()
         self.dagster_panel.set_action(self.actions.check_dagster)

@@ -3,7 +3,9 @@
 Each open document has a session id. While it has unsaved changes its project is written every
 ``interval_ms`` (only when it changed since the last autosave) to ``<recovery dir>/<session>.ddp.json``
 with a ``<session>.meta.json`` beside it (original path, time, name). A ``<session>.lock`` QLockFile is held
-while the window lives; a clean close, a save, New or Open removes the recovery files. At the next start, a
+while the window lives; a clean close, a save, New or Open removes the recovery files. Restored work is
+written to this session's own recovery file at once (before the orphan it came from is removed), so it
+stays recoverable until it is saved. An autosave that fails says why (``failed``), once per reason. At the next start, a
 recovery file whose lock can be taken (its process is gone) is an orphan from a crash.
 The recovery dir is ``platformdirs.user_data_dir("dagster-designer")/recovery`` (tests: XDG_DATA_HOME).
 """
@@ -11,6 +13,7 @@ The recovery dir is ``platformdirs.user_data_dir("dagster-designer")/recovery`` 
 from __future__ import annotations
 
 import json
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,10 +21,12 @@ from pathlib import Path
 from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
 
 from dagster_designer_qt.core import fileformat
+from dagster_designer_qt.core.errors import DesignerError
 from dagster_designer_qt.core.model import Project, new_id, utc_now_iso
 from dagster_designer_qt.services.atomic import atomic_write_text
 
 AUTOSAVE_MS = 30_000
+_log = logging.getLogger(__name__)
 
 
 def default_folder() -> Path:
@@ -79,6 +84,7 @@ def find_orphans(folder: Path | None = None) -> list[RecoveryEntry]:
 
 class RecoveryManager(QObject):
     autosaved = Signal(str)  # path of the recovery file
+    failed = Signal(str)  # why an autosave failed (shown once until an autosave succeeds again)
 
     def __init__(self, document, folder: Path | None = None, interval_ms: int = AUTOSAVE_MS,
                  parent: QObject | None = None):
@@ -91,6 +97,7 @@ class RecoveryManager(QObject):
         self._lock: QLockFile | None = None
         self._changed = False
         self._dead = False
+        self._last_failure: str | None = None
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.autosave)
@@ -105,6 +112,11 @@ class RecoveryManager(QObject):
     def _on_clean_changed(self, clean: bool) -> None:
         if clean:
             self.discard(modified=False)
+        elif self.document.undo_stack.count() == 0:
+            # Modified without an edit: restored work (or another copy not on disk). Write its recovery
+            # file now, before the orphan it came from is discarded, so a second crash loses nothing.
+            self._changed = True
+            self.autosave()
 
     def _ensure_lock(self) -> None:
         if self._lock is None:
@@ -117,15 +129,21 @@ class RecoveryManager(QObject):
         """Write the recovery file now if there are unsaved changes not yet autosaved."""
         if self._dead or not self.document.is_modified() or not self._changed:
             return False
-        self._ensure_lock()
         try:
+            self._ensure_lock()
             atomic_write_text(self.data_path, fileformat.dumps(self.document.project))
             path = self.document.path
             meta = {"original_path": str(path) if path else None, "saved_at": utc_now_iso(),
                     "name": self.document.display_name(), "pid": os.getpid()}
             atomic_write_text(self.meta_path, json.dumps(meta))
-        except OSError:
-            return False  # autosave must never get in the way
+        except (OSError, DesignerError) as exc:  # never in the way, never silent
+            message = f"Autosave failed: {exc}"
+            if message != self._last_failure:
+                self._last_failure = message
+                _log.warning("%s", message)
+                self.failed.emit(message)
+            return False
+        self._last_failure = None
         self._changed = False
         self.autosaved.emit(str(self.data_path))
         return True

@@ -3,10 +3,13 @@ result (or exception) comes back on the UI thread through a queued signal."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Signal
+
+from dagster_designer_qt.core.errors import DesignerError
 
 
 class BackgroundTask(QObject):
@@ -29,6 +32,8 @@ class BackgroundTask(QObject):
         try:
             result = self._fn(*self._args, **self._kwargs)
         except BaseException as exc:  # reported to the UI thread, never raised on the worker
+            if not isinstance(exc, DesignerError):  # a bug, not a user error: keep its traceback
+                logging.getLogger(__name__).error("unexpected error in %s", self._thread.name, exc_info=exc)
             self.finished.emit(None, exc)
         else:
             self.finished.emit(result, None)
