@@ -1,4 +1,5 @@
-"""`dagster-designer run PROJECT [--select LABEL ...] [--upstream] [--json]`: materialize a project.
+"""`dagster-designer run PROJECT [--select LABEL ...] [--upstream] [--json] [--trust] [--python PATH]`:
+materialize a project.
 
 Exports to the project's run folder, materializes in a helper process against the designer's Dagster
 instance for the project (``$DAGSTER_HOME`` when set), and prints one line per asset::
@@ -30,6 +31,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--upstream", action="store_true", help="with --select: also run everything upstream")
     p.add_argument("--json", action="store_true", help="print the outcome as JSON")
     p.add_argument("--verbose", "-v", action="store_true", help="also print the run's logs and script output")
+    p.add_argument("--trust", action="store_true",
+                   help="allow templates and Python that run code when Dagster loads the project (without "
+                        "it such a project is refused, listing what would run)")
+    from dagster_designer_qt.cli_commands.components import add_python_arg
+
+    add_python_arg(p)
 
 
 def _select(project, labels: list[str]) -> list[str]:
@@ -58,12 +65,20 @@ def _progress(event: dict) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dagster_designer_qt.cli_commands.components import component_map
+    from pathlib import Path
+
+    from dagster_designer_qt.cli_commands.components import component_map, python_arg
     from dagster_designer_qt.services.project_store import load_project
     from dagster_designer_qt.services.run_service import run_project
+    from dagster_designer_qt.services.trust import require_trust, scan_project
 
     project = load_project(args.project)
     node_ids = _select(project, args.select) if args.select else None
+    here = Path(args.project).absolute().parent
+    folder = Path(project.source.folder) if project.source is not None else here
+    python = python_arg(getattr(args, "python", None), setting=project.python, setting_base=here, folder=folder)
+    components = component_map(python=python)
+    require_trust(scan_project(project, components), args.project, trusted=args.trust)
     metadata: dict[str, dict] = {}
 
     def on_event(event: dict) -> None:
@@ -72,7 +87,8 @@ def run(args: argparse.Namespace) -> int:
         if args.verbose:
             _progress(event)
 
-    result = run_project(project, component_map(), node_ids=node_ids, upstream=args.upstream, on_event=on_event)
+    result = run_project(project, components, node_ids=node_ids, upstream=args.upstream,
+                         python=None if python.own else python.path, on_event=on_event)
     if args.json:
         json.dump({"success": result.success, "run_id": result.run_id, "seconds": round(result.seconds, 2),
                    "error": result.error, "assets": [dict(a.to_dict(), metadata=metadata.get(a.key, {}))

@@ -27,6 +27,7 @@ from dagster_designer_qt.core.errors import DesignerError
 from dagster_designer_qt.helper.dagster_helper import LOAD_MARK as _MARK
 from dagster_designer_qt.services.codegen import generate
 from dagster_designer_qt.services.export import write_files
+from dagster_designer_qt.services.project_copy import write_copy
 from dagster_designer_qt.services.project_python import (
     ResolvedPython,
     is_own_interpreter,
@@ -77,7 +78,7 @@ def load_project(project: Any, components: Mapping[str, Any] | None = None, *,
         root = Path(tmp) / "project"
         root.mkdir()
         if getattr(project, "source", None) is not None:
-            gen.folders = _write_opened(project, components, root)  # the whole project, with the edits
+            gen.folders = write_copy(project, components, root)  # the whole project, with the edits
         else:
             write_files(gen.files, root)
         raw = load_folder(root, env=env, timeout=timeout, python=python, cancel=cancel)
@@ -108,24 +109,6 @@ def load_project(project: Any, components: Mapping[str, Any] | None = None, *,
                             + (" (a Fivetran/state-backed component needs saved state, or credentials)"
                                if "fivetran" in node.component_type.lower() else ""))
     return LoadReport(assets=assets, warnings=warnings, package=gen.package, seconds=raw.get("seconds", 0.0))
-
-
-def _write_opened(project: Any, components: Mapping[str, Any] | None, root: Path) -> dict[str, str]:
-    """A project opened from a folder: write its copy (see project_copy); node id -> top-level folder."""
-    from dagster_designer_qt.services.node_docs import folder_of
-    from dagster_designer_qt.services.project_copy import copied_files
-
-    files, _warnings = copied_files(project, components)
-    for rel, data in files.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-    folders = {}
-    for node in project.graph.iter_nodes():
-        folder = folder_of(node, project)
-        if folder and "/" not in folder and folder != "." and node.node_type == "component":
-            folders[node.id] = folder
-    return folders
 
 
 def _interpreter(python: ResolvedPython | str | None) -> ResolvedPython:

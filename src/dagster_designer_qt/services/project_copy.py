@@ -181,3 +181,21 @@ def _inside(path: Path, folder: Path) -> bool:
         return path.resolve().is_relative_to(folder.resolve())
     except (OSError, RuntimeError):
         return False
+
+
+def write_copy(project: Any, components: Mapping[str, Any] | None, root: Path) -> dict[str, str]:
+    """Write the copy of an opened project into ``root`` (a scratch folder Dagster loads or runs from),
+    over what is there; returns node id -> its top-level component folder."""
+    from dagster_designer_qt.services.node_docs import folder_of
+
+    files, _warnings = copied_files(project, components)
+    for rel, data in files.items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    folders = {}
+    for node in project.graph.iter_nodes():
+        folder = folder_of(node, project)
+        if folder and "/" not in folder and folder != "." and node.node_type == "component":
+            folders[node.id] = folder
+    return folders

@@ -157,9 +157,14 @@ def prepare_run(project: Any, components: Mapping[str, Any] | None = None, *,
     problems = preflight(project, root, python=python)
     if problems:
         raise RunError("cannot run:\n" + "\n".join(problems))
-    gen = generate(project, components)
-    export_folder(project, root, force=True, components=components)
-    return PreparedRun(root=root, home=dagster_home(project), folders=dict(gen.folders),
+    if getattr(project, "source", None) is not None:  # opened from a Dagster project folder: run its copy
+        from dagster_designer_qt.services.project_copy import write_copy
+
+        folders = write_copy(project, components, root)
+    else:
+        folders = dict(generate(project, components).folders)
+        export_folder(project, root, force=True, components=components)
+    return PreparedRun(root=root, home=dagster_home(project), folders=folders,
                        labels={n.id: n.label or n.id for n in project.graph.iter_nodes()})
 
 

@@ -200,6 +200,11 @@ class DagsterCheck(QObject):
             self._node_problems = problems
             self.node_problems_changed.emit(self.node_problems())
 
+    def ensure_trusted(self) -> bool:
+        """The one trust gate before the designer lets Dagster load the project (a check, a run, dagster
+        dev): True when nothing beyond the allow-list would run or the user trusts it (asked if needed)."""
+        return self._trusted(self._components())
+
     def _trusted(self, components) -> bool:
         """Whether Dagster may load the project: it runs no code beyond the allow-list, the user trusted
         this file with this content before, or the user trusts it now (``ask_trust``, default: a dialog)."""

@@ -23,9 +23,20 @@ HISTORY = 5
 
 
 def may_run_project_code(window, project) -> bool:
-    """The one place a check goes before the designer runs project code (a run or ``dagster dev``):
-    exporting and loading a project executes its scripts and templates. Always allowed for now."""
+    """The one place a check goes before the designer runs project code (a run or ``dagster dev``): a
+    project whose templates or Python would run code at load needs the user's trust, the same trust as
+    Check with Dagster (asked there, remembered per project file and content)."""
+    check = getattr(window, "dagster_check", None)
+    if check is not None and not check.ensure_trusted():
+        window.statusBar().showMessage("Not run: the project was not trusted", 10000)
+        return False
     return True
+
+
+def project_python_path(window) -> str | None:
+    """The project's own interpreter for runs (None: the designer's own)."""
+    python = getattr(window.context.registry, "python", lambda: None)()
+    return None if python is None or getattr(python, "own", True) else python.path
 
 
 class RunController(QObject):
@@ -50,6 +61,7 @@ class RunController(QObject):
         self._process = None
         self._thread: threading.Thread | None = None
         self._cancel_requested = False
+        self._python: str | None = None  # the project's interpreter for the current run / dagster dev
         self._count = 0
         self.dev_server = None
         self._dev_starting = False
@@ -91,6 +103,7 @@ class RunController(QObject):
             return False
         if not may_run_project_code(self.window, self.document.project):
             return False
+        self._python = project_python_path(self.window)
         data = fileformat.project_to_dict(self.document.project)  # snapshot: edits may go on meanwhile
         labels = {n.id: n.label for n in self.document.graph.iter_nodes()}
         self._count += 1
@@ -122,11 +135,12 @@ class RunController(QObject):
 
         try:
             project = fileformat.project_from_dict(data)
-            prepared = prepare_run(project, components)
+            python = self._python
+            prepared = prepare_run(project, components, python=python)
             if self._cancel_requested:
                 self._worker_event.emit(number, {"event": "cancelled", "node_id": None})
                 return
-            process = RunProcess(prepared, node_ids, upstream=upstream)
+            process = RunProcess(prepared, node_ids, upstream=upstream, python=python)
             self._process = process.start()
             if self._cancel_requested:
                 process.cancel()
@@ -228,6 +242,7 @@ class RunController(QObject):
             return False
         if not may_run_project_code(self.window, self.document.project):
             return False
+        self._python = project_python_path(self.window)
         data = fileformat.project_to_dict(self.document.project)
         self._dev_starting = True
         self._dev_stop.clear()
@@ -244,8 +259,8 @@ class RunController(QObject):
 
         server = None
         try:
-            prepared = prepare_run(fileformat.project_from_dict(data), components)
-            server = DevServer(prepared).start()
+            prepared = prepare_run(fileformat.project_from_dict(data), components, python=self._python)
+            server = DevServer(prepared, python=self._python).start()
             ready = server.wait_ready(240, self._dev_stop)
             if not ready or self._dev_stop.is_set():  # stopped here, so it can't outlive a closed window
                 server.stop()
