@@ -29,7 +29,13 @@ _MARK = "@@DESIGNER-LOAD@@"
 
 
 class LoadError(DesignerError):
-    """Dagster could not load the exported project; the message is Dagster's, shortened."""
+    """Dagster could not load the exported project; the message is Dagster's, shortened.
+
+    ``folder`` is the exported component folder (a node's slug) whose load failed, when Dagster said."""
+
+    def __init__(self, message: str, folder: str | None = None):
+        super().__init__(message)
+        self.folder = folder
 
 
 @dataclass
@@ -68,7 +74,10 @@ def load_project(project: Any, components: Mapping[str, Any] | None = None, *,
         root = Path(tmp) / "project"
         root.mkdir()
         write_files(gen.files, root)
-        raw = load_folder(root, env=env, timeout=timeout, python=python)
+        try:
+            raw = load_folder(root, env=env, timeout=timeout, python=python)
+        except LoadError as exc:
+            raise LoadError(explain_load_error(exc, project, gen.folders), exc.folder) from None
     slug_to_node = {slug: node_id for node_id, slug in gen.folders.items()}
     labels = {n.id: n.label for n in project.graph.iter_nodes()}
     assets: list[LoadedAsset] = []
@@ -121,10 +130,32 @@ def load_folder(root: str | os.PathLike[str], *, env: Mapping[str, str] | None =
         if line.startswith(_MARK):
             data = json.loads(line[len(_MARK):])
             if data.get("error"):
-                raise LoadError(data["error"])
+                raise LoadError(data["error"], data.get("folder"))
             return data
     tail = (proc.stderr or proc.stdout).strip().splitlines()[-15:]
     raise LoadError("the Dagster loader failed:\n" + "\n".join(tail))
+
+
+DBT_INSTALL_HINT = ('install dbt where Dagster Designer runs: pip install "dagster-designer-qt[dbt]" '
+                    "(dbt-core with the DuckDB adapter; add your warehouse's adapter, e.g. dbt-snowflake), "
+                    "or put a `dbt` executable on PATH")
+_DBT_MISSING = ("dbt executable", "No module named 'dbt", "No module named 'msgpack'")
+
+
+def explain_load_error(error: LoadError, project: Any, folders: Mapping[str, str]) -> str:
+    """The user's words for a failed load: the node (its label) whose component failed instead of the
+    exported folder Dagster names, and for a dbt node whose dbt is missing, what to install.
+
+    ``folders`` maps node id -> exported folder (``GenerationResult.folders``)."""
+    message = str(error)
+    node_id = next((nid for nid, slug in folders.items() if slug == error.folder), None)
+    if node_id is None or not project.graph.has_node(node_id):
+        return message
+    node = project.graph.node(node_id)
+    name = f"{node.label or node.id} ({node.component_type})"
+    if "dbt" in node.component_type.lower() and any(mark in message for mark in _DBT_MISSING):
+        return f"{name}: dbt is not installed: {DBT_INSTALL_HINT}. Dagster said: {message}"
+    return f"{name}: {message}"
 
 
 def format_report(report: LoadReport) -> str:
@@ -197,6 +228,21 @@ def _worker(root: Path) -> dict[str, Any]:
     return {"assets": assets, "seconds": round(time.perf_counter() - start, 3)}
 
 
+def failing_folder(exc: BaseException) -> str | None:
+    """The component folder whose load failed: the innermost "Error while ... for <folder>[i]" of the
+    chain (a component that reads another one's assets fails with the other's error inside its own)."""
+    import re
+
+    found, inner, seen = None, exc, set()
+    while inner is not None and id(inner) not in seen:
+        seen.add(id(inner))
+        match = re.match(r"Error while [a-z ]+ for ([^\s\[:]+)", str(inner))
+        if match:
+            found = match.group(1).split("/")[0]
+        inner = inner.__cause__ or inner.__context__
+    return found
+
+
 def _short_message(exc: BaseException) -> str:
     """First line of the outer error (which component) plus the innermost cause (what went wrong).
     Dagster's component errors embed a whole traceback and a tree drawing in their text."""
@@ -208,10 +254,24 @@ def _short_message(exc: BaseException) -> str:
         if nxt is None:
             break
         inner = nxt
+        if str(inner).startswith("Error while "):  # the component that failed, not one that used it
+            head = str(inner).strip().splitlines()[0]
     if inner is exc:
         return str(exc).strip()[:4000] or type(exc).__name__
     detail = (str(inner).strip().splitlines() or [""])[0]
+    detail += _validation_details(inner)
     return f"{head} {type(inner).__name__}: {detail}"[:4000]
+
+
+def _validation_details(exc: BaseException) -> str:
+    """A pydantic ValidationError's own messages (its first line only says how many errors there are)."""
+    errors = getattr(exc, "errors", None)
+    if not callable(errors):
+        return ""
+    try:
+        return ": " + "; ".join(str(e.get("msg", "")) for e in errors()[:3])
+    except Exception:  # not pydantic's errors(): keep the first line only
+        return ""
 
 
 def _main(argv: list[str]) -> int:
@@ -219,7 +279,7 @@ def _main(argv: list[str]) -> int:
     try:
         data = _worker(root)
     except Exception as exc:  # report Dagster's message, not a traceback
-        data = {"error": _short_message(exc)}
+        data = {"error": _short_message(exc), "folder": failing_folder(exc)}
     print(_MARK + json.dumps(data), flush=True)
     return 0
 
