@@ -209,3 +209,19 @@ def test_bundle_does_not_need_the_build_environment(bundle, tmp_path):
     env = _env(tmp_path, PATH="/usr/bin:/bin")
     proc = _run([copy / bundle.name, "components"], env=env, cwd=tmp_path)
     assert "dagster_dbt.DbtProjectComponent" in proc.stdout
+
+
+@pytest.mark.slow
+def test_bundle_children_see_the_users_environment(bundle, tmp_path):
+    """A program the bundle starts (`env`) sees the user's LD_LIBRARY_PATH unchanged and nothing of the
+    bundle in QT_PLUGIN_PATH, QML2_IMPORT_PATH or PYTHONPATH."""
+    if shutil.which("env") is None:
+        pytest.skip("no `env` program on this system")
+    env = _env(tmp_path, LD_LIBRARY_PATH="/opt/user lib:/usr/local/lib")
+    env.pop("QT_PLUGIN_PATH", None)
+    proc = _run([bundle, "-m", "dagster_designer_qt.child_env", "--run", "env"], env=env, cwd=tmp_path)
+    child = dict(line.split("=", 1) for line in proc.stdout.splitlines() if "=" in line)
+    assert child.get("LD_LIBRARY_PATH") == "/opt/user lib:/usr/local/lib", child.get("LD_LIBRARY_PATH")
+    internal = str(_internal(bundle).parent)
+    for name in ("QT_PLUGIN_PATH", "QML2_IMPORT_PATH", "PYTHONPATH", "LD_LIBRARY_PATH"):
+        assert internal not in child.get(name, ""), f"{name}={child[name]} points into the bundle"
