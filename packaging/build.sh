@@ -36,7 +36,7 @@ export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
     "$HERE/dagster_designer.spec"
 
 BUNDLE="$HERE/dist/dagster-designer"
-cp "$HERE/dagster-designer.desktop" "$BUNDLE/"
+cp "$ROOT/resources/desktop/io.github.dagster_designer.DagsterDesigner.desktop" "$BUNDLE/"
 cp "$ROOT/resources/icons/app/dagster-designer-256.png" "$BUNDLE/dagster-designer.png"
 end=$(date +%s)
 

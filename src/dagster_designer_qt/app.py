@@ -24,7 +24,7 @@ def _application():
         app.setApplicationName("Dagster Designer")
         app.setApplicationDisplayName("Dagster Designer")
         app.setOrganizationName("DagsterDesigner")
-        app.setDesktopFileName("dagster-designer")
+        app.setDesktopFileName("io.github.dagster_designer.DagsterDesigner")  # the .desktop file's id
     QCoreApplication.setApplicationName("Dagster Designer")
     return app
 

@@ -147,7 +147,8 @@ def test_bundle_has_qt_platform_plugins_resources_and_desktop_entry(bundle):
     resources = internal / "dagster_designer_qt" / "resources"
     assert (resources / "icons" / "app" / "dagster-designer.svg").is_file()
     assert (resources / "examples" / "analytics.ddp.json").is_file()
-    assert (bundle.parent / "dagster-designer.desktop").is_file()
+    assert (bundle.parent / "io.github.dagster_designer.DagsterDesigner.desktop").is_file()
+    assert (resources / "desktop" / "dagster-designer-mime.xml").is_file()
 
 
 @pytest.mark.slow
