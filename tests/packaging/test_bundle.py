@@ -226,3 +226,13 @@ def test_bundle_children_see_the_users_environment(bundle, tmp_path):
     internal = str(_internal(bundle).parent)
     for name in ("QT_PLUGIN_PATH", "QML2_IMPORT_PATH", "PYTHONPATH", "LD_LIBRARY_PATH"):
         assert internal not in child.get(name, ""), f"{name}={child[name]} points into the bundle"
+
+
+@pytest.mark.slow
+def test_bundle_metadata_does_not_point_at_the_build_machine(bundle):
+    """Built from the wheel: the app's dist-info is the wheel's, with no direct_url.json naming a checkout."""
+    internal = _internal(bundle)
+    (own,) = internal.glob("dagster_designer_qt-*.dist-info")
+    assert not (own / "direct_url.json").exists(), (own / "direct_url.json").read_text()
+    for direct_url in internal.glob("*.dist-info/direct_url.json"):
+        assert str(ROOT) not in direct_url.read_text(), f"{direct_url} names the build folder"
