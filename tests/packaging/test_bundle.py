@@ -142,8 +142,11 @@ def test_bundle_carries_metadata_of_every_component_package(bundle):
 @pytest.mark.slow
 def test_bundle_has_qt_platform_plugins_resources_and_desktop_entry(bundle):
     internal = _internal(bundle)
-    platforms = {p.name for p in (internal / "PySide6" / "Qt" / "plugins" / "platforms").iterdir()}
-    assert {"libqoffscreen.so", "libqminimal.so", "libqxcb.so"} <= platforms
+    plugins = internal / "PySide6" / ("plugins" if sys.platform == "win32" else "Qt/plugins")
+    platforms = {p.name for p in (plugins / "platforms").iterdir()}
+    expected = {"win32": {"qoffscreen.dll", "qminimal.dll", "qwindows.dll"},
+                "darwin": {"libqoffscreen.dylib", "libqminimal.dylib", "libqcocoa.dylib"}}
+    assert expected.get(sys.platform, {"libqoffscreen.so", "libqminimal.so", "libqxcb.so"}) <= platforms
     resources = internal / "dagster_designer_qt" / "resources"
     assert (resources / "icons" / "app" / "dagster-designer.svg").is_file()
     assert (resources / "examples" / "analytics.ddp.json").is_file()
