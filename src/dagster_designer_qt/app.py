@@ -165,6 +165,7 @@ def run_app(project_path: str | None = None) -> int:
         return 0  # the app that already runs opened it
     server = InstanceServer(open_in_app, parent=app)
     server.listen()
-    app.installEventFilter(FileOpenFilter(open_in_app, parent=app))
     start_gui(path)
+    # After the first window exists: a file macOS opens at launch then goes into that (still empty) window.
+    app.installEventFilter(FileOpenFilter(open_in_app, parent=app))
     return app.exec()
