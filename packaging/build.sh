@@ -27,6 +27,20 @@ fi
 }
 
 start=$(date +%s)
+# Build from the wheel (what pip users get), not from the checkout: its package, resources and dist-info
+# go into the bundle, so no direct_url.json of an editable install names this build folder.
+WHEEL_DIR="$HERE/build/wheel"
+rm -rf "$HERE/build/wheelhouse" "$WHEEL_DIR"
+"$PYTHON" -m pip wheel --quiet --no-deps --wheel-dir "$HERE/build/wheelhouse" "$ROOT"
+"$PYTHON" - "$HERE/build/wheelhouse" "$WHEEL_DIR" <<'PY'
+import sys, zipfile
+from pathlib import Path
+(wheel,) = Path(sys.argv[1]).glob("dagster_designer_qt-*.whl")
+zipfile.ZipFile(wheel).extractall(sys.argv[2])
+print(f"building from {wheel.name}")
+PY
+export DD_WHEEL_DIR="$WHEEL_DIR"
+export PYTHONPATH="$WHEEL_DIR${PYTHONPATH:+:$PYTHONPATH}"
 # Qt must not try to open a display while PyInstaller's hooks inspect PySide6.
 export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
 "$PYTHON" -m PyInstaller \
@@ -36,7 +50,10 @@ export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
     "$HERE/dagster_designer.spec"
 
 BUNDLE="$HERE/dist/dagster-designer"
-cp "$HERE/dagster-designer.desktop" "$BUNDLE/"
+if [[ "$(uname -s)" == "Darwin" ]]; then
+    echo "app: $HERE/dist/Dagster Designer.app"
+fi
+cp "$ROOT/resources/desktop/io.github.dagster_designer.DagsterDesigner.desktop" "$BUNDLE/"
 cp "$ROOT/resources/icons/app/dagster-designer-256.png" "$BUNDLE/dagster-designer.png"
 end=$(date +%s)
 

@@ -16,21 +16,65 @@ It does what ``python -m dagster_designer_qt`` does, plus two things only a froz
   If no window is visible yet it retries every 500 ms; it exits with 3 when no window appears within a
   minute or the windows don't close within 10 s. Without the variable nothing of this runs.
 
-And one thing for every process it starts: PyInstaller's bootloader prepends the bundle's library folder to
-``LD_LIBRARY_PATH``. The running process doesn't need that any more (the dynamic loader reads the variable
-at start-up only), but every child would inherit it, and programs that aren't the bundle (a user's Python or
-``dbt``, ``git``, ``xdg-open`` and the browser it starts) would load the bundle's libssl, libstdc++, Qt...
-So it is restored to its value before the bundle started (``LD_LIBRARY_PATH_ORIG``) or removed. Children
-that are the bundle itself get it again from their own bootloader.
+And one thing for every process it starts: the environment children inherit is the user's own, not the
+bundle's (``clean_environment``). Programs that aren't the bundle (a user's Python or ``dbt``, ``git``,
+``xdg-open`` and the browser it starts) must not load the bundle's libssl, libstdc++, Qt plugins or Python
+modules:
+
+* ``LD_LIBRARY_PATH``: some PyInstaller versions prepend the bundle's library folder and keep the user's
+  value in ``LD_LIBRARY_PATH_ORIG``: the user's value comes back (or the variable goes when the user had
+  none). Others (6.22) set neither: then only entries inside the bundle are dropped, so the user's own
+  value is left exactly as it was. The running process is unaffected (the dynamic loader reads the variable
+  at start-up only).
+* ``QT_PLUGIN_PATH``, ``QML2_IMPORT_PATH`` (set by PyInstaller's PySide6 runtime hook) and ``PYTHONPATH``
+  (the registry passes its ``sys.path`` to its helper): entries inside the bundle are dropped, the
+  variable removed when nothing is left. The app itself finds its Qt plugins through
+  ``QCoreApplication.addLibraryPath`` (app.py) instead.
+
+Children that are the bundle itself get what they need again from their own bootloader and runtime hooks.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from typing import MutableMapping
 
 OWN_PACKAGE = "dagster_designer_qt"
 AUTOCLOSE_ENV = "DAGSTER_DESIGNER_AUTOCLOSE_MS"
+PATH_LISTS = ("QT_PLUGIN_PATH", "QML2_IMPORT_PATH", "PYTHONPATH")
+
+
+def _inside(entry: str, bundle_dir: str) -> bool:
+    if not entry:
+        return False
+    entry = os.path.normcase(os.path.abspath(entry))
+    root = os.path.normcase(os.path.abspath(bundle_dir))
+    return entry == root or entry.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _drop_bundle_entries(environ: MutableMapping[str, str], name: str, bundle_dir: str) -> None:
+    value = environ.get(name)
+    if value is None:
+        return
+    entries = value.split(os.pathsep)
+    kept = [e for e in entries if not _inside(e, bundle_dir)]
+    if len(kept) == len(entries):
+        return  # the user's own value: leave it byte for byte
+    if any(kept):
+        environ[name] = os.pathsep.join(kept)
+    else:
+        del environ[name]
+
+
+def clean_environment(environ: MutableMapping[str, str], bundle_dir: str) -> None:
+    """Make ``environ`` (the process environment every child inherits) the user's own again."""
+    original = environ.pop("LD_LIBRARY_PATH_ORIG", None)
+    if original is not None:
+        environ["LD_LIBRARY_PATH"] = original
+    _drop_bundle_entries(environ, "LD_LIBRARY_PATH", bundle_dir)
+    for name in PATH_LISTS:
+        _drop_bundle_entries(environ, name, bundle_dir)
 
 
 def _run_module(argv: list[str]) -> int:
@@ -106,20 +150,18 @@ def _start_autoclose(delay_ms: int) -> None:
     threading.Thread(target=watch, name="autoclose", daemon=True).start()
 
 
-def _restore_library_path() -> None:
-    if not getattr(sys, "frozen", False):
-        return
-    original = os.environ.pop("LD_LIBRARY_PATH_ORIG", None)
-    if original is not None:
-        os.environ["LD_LIBRARY_PATH"] = original
-    else:
-        os.environ.pop("LD_LIBRARY_PATH", None)
+def _restore_user_environment() -> None:
+    bundle_dir = getattr(sys, "_MEIPASS", None)
+    if getattr(sys, "frozen", False) and bundle_dir:
+        # The bundle's top folder (the executable's), which holds _internal/ (sys._MEIPASS).
+        clean_environment(os.environ, os.path.dirname(os.path.abspath(sys.executable)))
+        clean_environment(os.environ, bundle_dir)
 
 
 def main() -> int:
     import multiprocessing
 
-    _restore_library_path()
+    _restore_user_environment()
 
     multiprocessing.freeze_support()  # harmless unless a helper uses multiprocessing
     argv = list(sys.argv)

@@ -3,7 +3,9 @@
     QT_QPA_PLATFORM=offscreen .venv/bin/python packaging/make_icons.py
 
 Reads  resources/icons/app/dagster-designer.svg
-Writes resources/icons/app/dagster-designer-<N>.png (N in SIZES) and dagster-designer.ico.
+Writes resources/icons/app/dagster-designer-<N>.png (N in SIZES), dagster-designer.ico (Windows) and
+dagster-designer.icns (macOS; PNG entries 16..1024 px, the 1024 px one rendered only for it).
+`--icns-only` writes the .icns from the committed PNGs without Qt.
 The outputs are committed, so building the app never needs this script; run it after editing the SVG.
 """
 
@@ -59,7 +61,31 @@ def build_ico(pngs: dict[int, bytes]) -> bytes:
     return header + entries + blobs
 
 
+# ICNS element types holding PNG data, by pixel size (the @2x types reuse the bigger renderings).
+ICNS_TYPES = ((b"icp4", 16), (b"icp5", 32), (b"icp6", 64), (b"ic07", 128), (b"ic08", 256), (b"ic09", 512),
+              (b"ic10", 1024), (b"ic11", 32), (b"ic12", 64), (b"ic13", 256), (b"ic14", 512))
+
+
+def build_icns(pngs: dict[int, bytes]) -> bytes:
+    """An Apple icon file: 'icns', total length, then (type, length incl. 8-byte header, PNG) elements."""
+    body = b""
+    for kind, size in ICNS_TYPES:
+        if size in pngs:
+            body += kind + struct.pack(">I", 8 + len(pngs[size])) + pngs[size]
+    return b"icns" + struct.pack(">I", 8 + len(body)) + body
+
+
+def icns_from_committed_pngs() -> Path:
+    pngs = {n: (ICON_DIR / f"dagster-designer-{n}.png").read_bytes() for n in SIZES}
+    out = ICON_DIR / "dagster-designer.icns"
+    out.write_bytes(build_icns(pngs))
+    return out
+
+
 def main() -> int:
+    if sys.argv[1:] == ["--icns-only"]:
+        print(icns_from_committed_pngs().relative_to(ROOT))
+        return 0
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtGui import QGuiApplication
 
@@ -73,6 +99,9 @@ def main() -> int:
     ico = ICON_DIR / "dagster-designer.ico"
     ico.write_bytes(build_ico({s: pngs[s] for s in ICO_SIZES}))
     print(ico.relative_to(ROOT))
+    icns = ICON_DIR / "dagster-designer.icns"
+    icns.write_bytes(build_icns({**{s: pngs[s] for s in SIZES}, 1024: render_png(SVG, 1024)}))
+    print(icns.relative_to(ROOT))
     return 0
 
 

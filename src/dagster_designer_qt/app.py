@@ -24,7 +24,7 @@ def _application():
         app.setApplicationName("Dagster Designer")
         app.setApplicationDisplayName("Dagster Designer")
         app.setOrganizationName("DagsterDesigner")
-        app.setDesktopFileName("dagster-designer")
+        app.setDesktopFileName("io.github.dagster_designer.DagsterDesigner")  # the .desktop file's id
         from dagster_designer_qt.services import helper_process
 
         app.aboutToQuit.connect(helper_process.stop_all)  # no helper outlives the app
@@ -109,11 +109,69 @@ def _offer_recovery(window) -> None:
     window.files.offer_recovery(open_elsewhere=elsewhere)
 
 
+def start_gui(project_path: str | None = None, *, context=None):
+    """The first window of a launch, shown before the file given on the command line is opened: a
+    missing or corrupt file's error then appears over the main window, not as a lone box."""
+    from PySide6.QtCore import QTimer
+
+    _application()
+    ctx, theme = _shared(context)
+    window = open_window(ctx, theme)
+    QTimer.singleShot(0, window, window.view.fit_to_window)  # the window as context: not after it's gone
+    if project_path:
+        window.files.open_project(project_path)
+    if window.document.path is None:
+        QTimer.singleShot(0, window, lambda: _offer_recovery(window))
+    return window
+
+
+def open_in_app(project_path: str | None = None):
+    """Open a file the system or a second launch asks for: in a new window, or in the only window when
+    that one is still empty, untitled and unchanged. None opens a new empty window."""
+    target = next((w for w in _WINDOWS if w.isVisible() and w.document.path is None
+                   and not w.document.is_modified() and w.document.graph.node_count() == 0), None)
+    if target is None or project_path is None:
+        target = open_window()
+    target.show()
+    target.raise_()
+    target.activateWindow()
+    if project_path:
+        target.files.open_project(project_path)
+    return target
+
+
+def _frozen_qt_plugins() -> None:
+    """A bundle's Qt plugins, given to Qt directly: the launcher removes QT_PLUGIN_PATH from the
+    environment so that it doesn't leak into the programs the app starts (packaging/launcher.py)."""
+    meipass = getattr(sys, "_MEIPASS", None)
+    if not getattr(sys, "frozen", False) or not meipass:
+        return
+    import os
+
+    from PySide6.QtCore import QCoreApplication
+
+    for parts in (("PySide6", "Qt", "plugins"), ("PySide6", "plugins")):
+        folder = os.path.join(meipass, *parts)
+        if os.path.isdir(folder):
+            QCoreApplication.addLibraryPath(folder)
+
+
 def run_app(project_path: str | None = None) -> int:
     from dagster_designer_qt.services.logging_setup import setup_logging
 
     setup_logging()
+    import os
+
+    _frozen_qt_plugins()
     app = _application()
-    window = create_main_window(project_path)
-    window.show()
+    path = os.path.abspath(project_path) if project_path else None
+    from dagster_designer_qt.ui.instance import FileOpenFilter, InstanceServer, hand_over
+
+    if os.environ.get("DAGSTER_DESIGNER_NEW_INSTANCE") != "1" and hand_over(path):
+        return 0  # the app that already runs opened it
+    server = InstanceServer(open_in_app, parent=app)
+    server.listen()
+    start_gui(path)
+    # After the first window exists: a file macOS opens at launch then goes into that (still empty) window.
+    app.installEventFilter(FileOpenFilter(open_in_app, parent=app))
     return app.exec()

@@ -14,13 +14,25 @@ from typing import Sequence
 from dagster_designer_qt import __version__
 from dagster_designer_qt.core.errors import DesignerError
 
-SUBCOMMANDS = ("gui", "new", "components", "validate", "export", "preview", "import", "git", "run")
+SUBCOMMANDS = ("gui", "new", "components", "validate", "export", "preview", "import", "git",
+               "run", "example", "install-desktop")
+
+EPILOG = """\
+Try the example project that ships with the app:
+  dagster-designer example --out analytics.ddp.json     write a copy of it
+  dagster-designer analytics.ddp.json                   open it in the app
+  dagster-designer validate analytics.ddp.json --load   check it with Dagster
+  dagster-designer export analytics.ddp.json --out analytics   write the Dagster project
+Linux desktop menu entry and *.ddp.json file type: dagster-designer install-desktop
+Help on one command: dagster-designer COMMAND --help"""
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dagster-designer",
         description="Design Dagster projects visually. With no command (or a project file) the app opens.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -31,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _module_name(command: str) -> str:
+    if command == "install-desktop":
+        return "install_desktop"
     return "import_project" if command == "import" else command
 
 

@@ -142,12 +142,16 @@ def test_bundle_carries_metadata_of_every_component_package(bundle):
 @pytest.mark.slow
 def test_bundle_has_qt_platform_plugins_resources_and_desktop_entry(bundle):
     internal = _internal(bundle)
-    platforms = {p.name for p in (internal / "PySide6" / "Qt" / "plugins" / "platforms").iterdir()}
-    assert {"libqoffscreen.so", "libqminimal.so", "libqxcb.so"} <= platforms
+    plugins = internal / "PySide6" / ("plugins" if sys.platform == "win32" else "Qt/plugins")
+    platforms = {p.name for p in (plugins / "platforms").iterdir()}
+    expected = {"win32": {"qoffscreen.dll", "qminimal.dll", "qwindows.dll"},
+                "darwin": {"libqoffscreen.dylib", "libqminimal.dylib", "libqcocoa.dylib"}}
+    assert expected.get(sys.platform, {"libqoffscreen.so", "libqminimal.so", "libqxcb.so"}) <= platforms
     resources = internal / "dagster_designer_qt" / "resources"
     assert (resources / "icons" / "app" / "dagster-designer.svg").is_file()
     assert (resources / "examples" / "analytics.ddp.json").is_file()
-    assert (bundle.parent / "dagster-designer.desktop").is_file()
+    assert (bundle.parent / "io.github.dagster_designer.DagsterDesigner.desktop").is_file()
+    assert (resources / "desktop" / "dagster-designer-mime.xml").is_file()
 
 
 @pytest.mark.slow
@@ -209,3 +213,29 @@ def test_bundle_does_not_need_the_build_environment(bundle, tmp_path):
     env = _env(tmp_path, PATH="/usr/bin:/bin")
     proc = _run([copy / bundle.name, "components"], env=env, cwd=tmp_path)
     assert "dagster_dbt.DbtProjectComponent" in proc.stdout
+
+
+@pytest.mark.slow
+def test_bundle_children_see_the_users_environment(bundle, tmp_path):
+    """A program the bundle starts (`env`) sees the user's LD_LIBRARY_PATH unchanged and nothing of the
+    bundle in QT_PLUGIN_PATH, QML2_IMPORT_PATH or PYTHONPATH."""
+    if shutil.which("env") is None:
+        pytest.skip("no `env` program on this system")
+    env = _env(tmp_path, LD_LIBRARY_PATH="/opt/user lib:/usr/local/lib")
+    env.pop("QT_PLUGIN_PATH", None)
+    proc = _run([bundle, "-m", "dagster_designer_qt.child_env", "--run", "env"], env=env, cwd=tmp_path)
+    child = dict(line.split("=", 1) for line in proc.stdout.splitlines() if "=" in line)
+    assert child.get("LD_LIBRARY_PATH") == "/opt/user lib:/usr/local/lib", child.get("LD_LIBRARY_PATH")
+    internal = str(_internal(bundle).parent)
+    for name in ("QT_PLUGIN_PATH", "QML2_IMPORT_PATH", "PYTHONPATH", "LD_LIBRARY_PATH"):
+        assert internal not in child.get(name, ""), f"{name}={child[name]} points into the bundle"
+
+
+@pytest.mark.slow
+def test_bundle_metadata_does_not_point_at_the_build_machine(bundle):
+    """Built from the wheel: the app's dist-info is the wheel's, with no direct_url.json naming a checkout."""
+    internal = _internal(bundle)
+    (own,) = internal.glob("dagster_designer_qt-*.dist-info")
+    assert not (own / "direct_url.json").exists(), (own / "direct_url.json").read_text()
+    for direct_url in internal.glob("*.dist-info/direct_url.json"):
+        assert str(ROOT) not in direct_url.read_text(), f"{direct_url} names the build folder"

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from dagster_designer_qt.services.project_store import save_project
+
 ROOT = Path(__file__).resolve().parents[2]
 EXPECTED_TYPES = {
     "dagster.DefinitionsComponent",
@@ -129,8 +131,9 @@ def test_wheel_installs_and_runs_outside_source_tree(tmp_path: Path) -> None:
     vpython = venv / "bin" / "python"
     constraints = tmp_path / "constraints.txt"
     constraints.write_text(_constraints())
+    # With the dbt extra: dbt projects must load and run in the installed app's environment.
     _run([sys.executable, "-m", "pip", "--python", vpython, "install", "--quiet",
-          "--constraint", constraints, wheel], env=_pip_env(home), cwd=work, timeout=900)
+          "--constraint", constraints, f"{wheel}[dbt]"], env=_pip_env(home), cwd=work, timeout=900)
     app = venv / "bin" / "dagster-designer"
     assert app.exists() and (venv / "bin" / "dagster-designer-gui").exists()
     env = _app_env(home)
@@ -197,3 +200,49 @@ def test_wheel_installs_and_runs_outside_source_tree(tmp_path: Path) -> None:
     ), out], env=load_env, cwd=work, timeout=300)
     deps = json.loads(loaded.stdout)
     assert deps.get("analytics/daily_revenue") == ["analytics/clean_orders"], deps
+
+    # 8. The dbt extra: a project with a dbt node loads (`validate --load`, dbt from the venv's bin/) and
+    #    its dbt models run against DuckDB.
+    assert (venv / "bin" / "dbt").exists(), "the dbt extra did not install a dbt executable"
+    design = tmp_path / "dbt_design.ddp.json"
+    save_project(_dbt_design(), design)
+    warehouse = tmp_path / "warehouse.duckdb"
+    checked = _run([app, "validate", design, "--load", "--json"], env=dict(env, DD_DUCKDB=str(warehouse)),
+                   cwd=work, timeout=600)
+    assets = {a["key"]: a for a in json.loads(checked.stdout)["assets"]}
+    assert assets["order_totals"]["deps"] == ["stg_orders"] and assets["order_totals"]["node_label"] == "Models"
+    dbt_out = tmp_path / "dbt_exported"
+    _run([app, "export", design, "--out", dbt_out], env=env, cwd=work, timeout=300)
+    run_env = dict(load_env, PYTHONPATH=str(dbt_out / "src"), DAGSTER_IS_DEV_CLI="1", DD_DUCKDB=str(warehouse),
+                   PATH=f"{venv / 'bin'}{os.pathsep}{env['PATH']}")
+    ran = _run([vpython, "-W", "ignore", "-c", (
+        "import sys; from pathlib import Path; import dagster as dg; "
+        "from dagster.components.core.component_tree import ComponentTree; "
+        "defs = ComponentTree.for_project(Path(sys.argv[1])).build_defs(); "
+        "result = defs.resolve_implicit_global_asset_job_def().execute_in_process(); "
+        "print('SUCCESS' if result.success else 'FAILED')"
+    ), dbt_out], env=run_env, cwd=dbt_out, timeout=600)
+    assert ran.stdout.strip().splitlines()[-1] == "SUCCESS", ran.stdout[-3000:] + ran.stderr[-3000:]
+    rows = _run([vpython, "-c", "import duckdb, sys; print(duckdb.connect(sys.argv[1], read_only=True)"
+                 ".sql('select total from order_totals').fetchall())", warehouse], env=env, cwd=work)
+    assert rows.stdout.strip() == "[(60,)]", rows.stdout
+
+
+DBT_FILES = {
+    "dbt_project/dbt_project.yml": 'name: shop\nversion: "1.0.0"\nconfig-version: 2\nprofile: shop\n'
+                                   'model-paths: ["models"]\n',
+    # The warehouse file comes from the environment: an absolute path, whatever dbt's working folder.
+    "dbt_project/profiles.yml": "shop:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n"
+                                "      path: \"{{ env_var('DD_DUCKDB') }}\"\n      threads: 1\n",
+    "dbt_project/models/stg_orders.sql": "select * from (values (1, 10), (2, 20), (3, 30)) as t(id, amount)\n",
+    "dbt_project/models/order_totals.sql": "select sum(amount) as total from {{ ref('stg_orders') }}\n",
+}
+
+
+def _dbt_design():
+    from dagster_designer_qt.core.model import Node, Project
+
+    project = Project("Shop")
+    project.graph.add_node(Node("dbt", "dagster_dbt.DbtProjectComponent", "Models", 0, 0,
+                                attributes={"project": "dbt_project"}, files=dict(DBT_FILES)))
+    return project

@@ -376,9 +376,25 @@ def load(root: Path) -> dict[str, Any]:
     return {"assets": assets, "seconds": round(time.perf_counter() - start, 3)}
 
 
+def failing_folder(exc: BaseException) -> str | None:
+    """The component folder whose load failed: the innermost "Error while ... for <folder>[i]" of the
+    chain (a component that reads another one's assets fails with the other's error inside its own)."""
+    import re
+
+    found, inner, seen = None, exc, set()
+    while inner is not None and id(inner) not in seen:
+        seen.add(id(inner))
+        match = re.match(r"Error while [a-z ]+ for ([^\s\[:]+)", str(inner))
+        if match:
+            found = match.group(1).split("/")[0]
+        inner = inner.__cause__ or inner.__context__
+    return found
+
+
 def short_message(exc: BaseException) -> str:
-    """First line of the outer error (which component) plus the innermost cause (what went wrong).
-    Dagster's component errors embed a whole traceback and a tree drawing in their text."""
+    """First line of the failing component's error plus the innermost cause (what went wrong). Dagster's
+    component errors embed a whole traceback and a tree drawing in their text; the outer error names the
+    component that used the failing one's assets, so the innermost "Error while ..." line is taken."""
     head = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
     inner, seen = exc, set()
     while id(inner) not in seen:
@@ -387,10 +403,24 @@ def short_message(exc: BaseException) -> str:
         if nxt is None:
             break
         inner = nxt
+        if str(inner).startswith("Error while "):  # the component that failed, not one that used it
+            head = str(inner).strip().splitlines()[0]
     if inner is exc:
         return str(exc).strip()[:4000] or type(exc).__name__
     detail = (str(inner).strip().splitlines() or [""])[0]
+    detail += _validation_details(inner)
     return f"{head} {type(inner).__name__}: {detail}"[:4000]
+
+
+def _validation_details(exc: BaseException) -> str:
+    """A pydantic ValidationError's own messages (its first line only says how many errors there are)."""
+    errors = getattr(exc, "errors", None)
+    if not callable(errors):
+        return ""
+    try:
+        return ": " + "; ".join(str(e.get("msg", "")) for e in errors()[:3])
+    except Exception:  # not pydantic's errors(): keep the first line only
+        return ""
 
 
 # ------------------------------------------------------------------------- main
@@ -418,7 +448,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             data = load(root)
         except Exception as exc:  # noqa: BLE001 - report Dagster's message, not a traceback
-            data = {"error": short_message(exc)}
+            data = {"error": short_message(exc), "folder": failing_folder(exc)}
         print(LOAD_MARK + json.dumps(data), flush=True)
         return 0
     try:

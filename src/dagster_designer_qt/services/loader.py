@@ -39,7 +39,13 @@ from dagster_designer_qt.services.project_python import (
 
 
 class LoadError(DesignerError):
-    """Dagster could not load the exported project; the message is Dagster's, shortened."""
+    """Dagster could not load the exported project; the message is Dagster's, shortened.
+
+    ``folder`` is the exported component folder (a node's slug) whose load failed, when Dagster said."""
+
+    def __init__(self, message: str, folder: str | None = None):
+        super().__init__(message)
+        self.folder = folder
 
 
 @dataclass
@@ -81,7 +87,12 @@ def load_project(project: Any, components: Mapping[str, Any] | None = None, *,
             gen.folders = write_copy(project, components, root)  # the whole project, with the edits
         else:
             write_files(gen.files, root)
-        raw = load_folder(root, env=env, timeout=timeout, python=python, cancel=cancel)
+        try:
+            raw = load_folder(root, env=env, timeout=timeout, python=python, cancel=cancel)
+        except LoadCancelled:
+            raise
+        except LoadError as exc:
+            raise LoadError(explain_load_error(exc, project, gen.folders), exc.folder) from None
     slug_to_node = {slug: node_id for node_id, slug in gen.folders.items()}
     labels = {n.id: n.label for n in project.graph.iter_nodes()}
     assets: list[LoadedAsset] = []
@@ -168,10 +179,32 @@ def load_folder(root: str | os.PathLike[str], *, env: Mapping[str, str] | None =
         if line.startswith(_MARK):
             data = json.loads(line[len(_MARK):])
             if data.get("error"):
-                raise LoadError(data["error"])
+                raise LoadError(data["error"], data.get("folder"))
             return data
     tail = (proc.stderr or proc.stdout).strip().splitlines()[-15:]
     raise LoadError("the Dagster loader failed:\n" + "\n".join(tail))
+
+
+DBT_INSTALL_HINT = ('install dbt where Dagster Designer runs: pip install "dagster-designer-qt[dbt]" '
+                    "(dbt-core with the DuckDB adapter; add your warehouse's adapter, e.g. dbt-snowflake), "
+                    "or put a `dbt` executable on PATH")
+_DBT_MISSING = ("dbt executable", "No module named 'dbt", "No module named 'msgpack'")
+
+
+def explain_load_error(error: LoadError, project: Any, folders: Mapping[str, str]) -> str:
+    """The user's words for a failed load: the node (its label) whose component failed instead of the
+    exported folder Dagster names, and for a dbt node whose dbt is missing, what to install.
+
+    ``folders`` maps node id -> exported folder (``GenerationResult.folders``)."""
+    message = str(error)
+    node_id = next((nid for nid, slug in folders.items() if slug == error.folder), None)
+    if node_id is None or not project.graph.has_node(node_id):
+        return message
+    node = project.graph.node(node_id)
+    name = f"{node.label or node.id} ({node.component_type})"
+    if "dbt" in node.component_type.lower() and any(mark in message for mark in _DBT_MISSING):
+        return f"{name}: dbt is not installed: {DBT_INSTALL_HINT}. Dagster said: {message}"
+    return f"{name}: {message}"
 
 
 def format_report(report: LoadReport) -> str:
