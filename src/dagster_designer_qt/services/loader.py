@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from dagster_designer_qt.core.errors import DesignerError
+from dagster_designer_qt.services import helper_process
 from dagster_designer_qt.services.codegen import generate
 from dagster_designer_qt.services.export import write_files
 
@@ -111,9 +112,9 @@ def load_folder(root: str | os.PathLike[str], *, env: Mapping[str, str] | None =
     if env:
         child_env.update(env)
     try:
-        proc = subprocess.run(
+        proc = helper_process.run(  # stopped with its window or when the app quits
             [exe, "-m", "dagster_designer_qt.services.loader", str(Path(root).resolve())],
-            capture_output=True, text=True, timeout=timeout, env=child_env, cwd=str(root),
+            timeout=timeout, env=child_env, cwd=str(root),
         )
     except subprocess.TimeoutExpired:
         raise LoadError(f"loading the project took longer than {timeout:.0f} s") from None

@@ -12,7 +12,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from dagster_designer_qt.services import helper_process
 from dagster_designer_qt.services.registry import ComponentInfo, ComponentRegistry
+from dagster_designer_qt.ui.workers import start_thread
 
 
 class RegistryModel(QObject):
@@ -28,6 +30,7 @@ class RegistryModel(QObject):
         self._by_type: dict[str, ComponentInfo] = {}
         self._loading = False
         self._thread: threading.Thread | None = None
+        self._shut_down = False
         self._finished.connect(self._on_finished)
 
     # ---------------------------------------------------------------- queries
@@ -61,21 +64,37 @@ class RegistryModel(QObject):
         self._load_in_background(refresh)
 
     def _load_in_background(self, refresh: bool) -> None:
-        if self._loading:
+        if self._loading or self._shut_down:
             return
         self._loading = True
         self.loading_started.emit()
 
         def work() -> None:
             try:
-                result = self.registry.load(refresh=refresh)
+                result, error = self.registry.load(refresh=refresh), None
             except Exception as exc:  # reported to the UI, never raised on the worker
-                self._finished.emit(None, str(exc) or type(exc).__name__)
-            else:
-                self._finished.emit(result, None)
+                result, error = None, str(exc) or type(exc).__name__
+            if self._shut_down:
+                return  # the app quits: nobody waits for the list
+            try:
+                self._finished.emit(result, error)
+            except RuntimeError:  # this model was deleted meanwhile
+                pass
 
-        self._thread = threading.Thread(target=work, name="registry-load", daemon=True)
-        self._thread.start()
+        self._thread = start_thread(work, "registry-load")
+
+    def shutdown(self, timeout: float = 5.0) -> bool:
+        """The app quits. A cold load is stopped, not awaited: its helper process is ended at once (the
+        cache, written atomically, is simply not there and the next start rebuilds it), so quitting never
+        waits for Dagster's imports and never leaves a helper running. Returns True when the load ended."""
+        self._shut_down = True
+        thread = self._thread
+        if thread is None or not thread.is_alive():
+            return True
+        if thread.ident is not None:
+            helper_process.stop(thread.ident)
+        thread.join(timeout)
+        return not thread.is_alive()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until a background load ends (tests and scripts). Returns False on timeout."""

@@ -34,6 +34,7 @@ class PreviewPanel(QWidget):
         self._dirty = True
         self._running = None
         self._again = False
+        self._closed = False
         self.files = QListWidget(self)
         self.files.setObjectName("previewFiles")
         self.files.setAccessibleName("Generated files")
@@ -61,18 +62,28 @@ class PreviewPanel(QWidget):
         self.timer.setInterval(DEBOUNCE_MS)
         self.timer.timeout.connect(self.refresh)
         self.files.currentTextChanged.connect(self._show_file)
-        document.undo_stack.indexChanged.connect(lambda _i: self.schedule())
-        document.project_replaced.connect(lambda _p: self.schedule())
-        context.registry.components_loaded.connect(lambda _c: self.schedule())
+        # Bound methods, not lambdas: the registry outlives this window, and a lambda connected to it
+        # would keep the panel, its document and the whole window alive after the window closed.
+        document.undo_stack.indexChanged.connect(self.schedule)
+        document.project_replaced.connect(self.schedule)
+        context.registry.components_loaded.connect(self.schedule)
 
-    def schedule(self) -> None:
+    def schedule(self, *_args) -> None:
         self._dirty = True
-        if self.isVisible():
+        if self.isVisible() and not self._closed:
             self.timer.start()
+
+    def shutdown(self) -> None:
+        """The window closes: no more refreshes; a generation in flight reports to nobody."""
+        self._closed = True
+        self.timer.stop()
+        if self._running is not None:
+            self._running.cancel()
+            self._running = None
 
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
-        if self._dirty:
+        if self._dirty and not self._closed:
             self.timer.start(0)
 
     def _components(self):
@@ -81,6 +92,8 @@ class PreviewPanel(QWidget):
 
     def refresh(self) -> None:
         """Regenerate now (in the background)."""
+        if self._closed:
+            return
         if self._running is not None and self._running.is_running():
             self._again = True
             return
