@@ -2,7 +2,8 @@
 
 A warm start reads the disk cache synchronously (no dagster import, tens of ms); a cold start or a
 refresh runs ComponentRegistry.load() on a worker thread (which itself builds the cache in a helper
-process), so the window never freezes.
+process), so the window never freezes. When the app quits, ``shutdown()`` stops that helper (see
+docs/LIFETIME.md).
 """
 
 from __future__ import annotations

@@ -72,8 +72,9 @@ class ValidationRunner(QObject):
         self._job: tuple[int, Project, Any] | None = None
         self._busy = False
         self._closed = False
-        # Ends after close() (the window's teardown) and its current pass; the app's quit joins it.
-        self._thread = start_thread(self._work, "validation")
+        # Ends after close() (the window's teardown) and its current pass; the app's quit does not wait for
+        # a pass nobody will see (a closed runner never emits).
+        self._thread = start_thread(self._work, "validation", await_at_quit=False)
         self._graph = None
         self._project = None
         self._watch(document.project)

@@ -1,10 +1,12 @@
 """Run slow work off the UI thread. The work function takes plain data and never touches widgets; its
 result (or exception) comes back on the UI thread through a queued signal.
 
-Every worker thread the UI starts goes through ``start_thread`` so that quitting can stop what can be
-stopped (``BackgroundTask.cancel`` stops the helper processes the task started) and wait for the rest
-(``join_all``) while Qt and Python are still whole: a thread still running while the interpreter shuts
-down emits into deleted objects ("Signal source has been deleted") or dies half-way through a write.
+Every worker thread the UI starts goes through ``start_thread`` so that quitting can wait (``join_all``)
+for the work that must finish (an export writing the user's files) while Qt and Python are still whole:
+a daemon thread killed at interpreter exit dies half-way through its write. Work nobody will look at is
+not waited for: it is started with ``await_at_quit=False`` (validation) or cancelled
+(``BackgroundTask.cancel``: its helper processes are stopped, its result is never emitted, so it cannot
+emit into objects Qt already deleted - "Signal source has been deleted").
 """
 
 from __future__ import annotations
@@ -16,28 +18,36 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Signal
 
-_threads: "weakref.WeakSet[threading.Thread]" = weakref.WeakSet()  # holds threads only, never their owners
+# thread -> whether the app's quit waits for it. Weak: holds threads only, never their owners.
+_threads: "weakref.WeakKeyDictionary[threading.Thread, bool]" = weakref.WeakKeyDictionary()
 
 
-def start_thread(target: Callable[[], None], name: str) -> threading.Thread:
-    """Start a daemon thread that ``join_all`` waits for when the app quits."""
+def start_thread(target: Callable[[], None], name: str, *, await_at_quit: bool = True) -> threading.Thread:
+    """Start a daemon worker thread; ``join_all`` waits for it when the app quits if ``await_at_quit``."""
     thread = threading.Thread(target=target, name=name, daemon=True)
-    _threads.add(thread)
+    _threads[thread] = await_at_quit
     thread.start()
     return thread
 
 
-def running_threads() -> list[threading.Thread]:
-    return [t for t in list(_threads) if t.is_alive()]
+def forget_at_quit(thread: threading.Thread | None) -> None:
+    """Nobody needs this thread's work any more: the quit does not wait for it."""
+    if thread is not None and thread in _threads:
+        _threads[thread] = False
+
+
+def running_threads(*, awaited_only: bool = False) -> list[threading.Thread]:
+    return [t for t, awaited in list(_threads.items()) if t.is_alive() and (awaited or not awaited_only)]
 
 
 def join_all(timeout: float) -> bool:
-    """Wait up to ``timeout`` seconds in all for every worker thread to end. True when none is left."""
+    """Wait up to ``timeout`` seconds in all for the worker threads whose work must finish (see
+    ``start_thread``). True when none of them is left."""
     deadline = time.monotonic() + timeout
-    for thread in running_threads():
+    for thread in running_threads(awaited_only=True):
         if thread is not threading.current_thread():
             thread.join(max(0.0, deadline - time.monotonic()))
-    return not running_threads()
+    return not running_threads(awaited_only=True)
 
 
 class BackgroundTask(QObject):
@@ -86,6 +96,7 @@ class BackgroundTask(QObject):
             pass
         BackgroundTask._alive.discard(self)
         thread = self._thread
+        forget_at_quit(thread)
         if thread is not None and thread.ident is not None and thread.is_alive():
             from dagster_designer_qt.services import helper_process
 
