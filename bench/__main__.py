@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-ORDER = ["startup", "registry", "store", "forms", "export", "import", "canvas", "window"]
+ORDER = ["startup", "registry", "store", "forms", "export", "import", "canvas", "window", "lifetime"]
 MODULE_TIMEOUT = {"quick": 240, "full": 1800}
 
 

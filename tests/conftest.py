@@ -43,8 +43,11 @@ def real_window(qtbot):
     yield win
     win.dagster_check.wait(120)
     win.files.wait_for_export(120)
-    win.document.undo_stack.setClean()
-    win.close()
+    from shiboken6 import isValid
+
+    if isValid(win):  # a closed window is deleted (pytest-qt closes its widgets before this teardown)
+        win.document.undo_stack.setClean()
+        win.close()
 
 
 @pytest.fixture(scope="session")

@@ -25,9 +25,9 @@ def _application():
         app.setApplicationDisplayName("Dagster Designer")
         app.setOrganizationName("DagsterDesigner")
         app.setDesktopFileName("io.github.dagster_designer.DagsterDesigner")  # the .desktop file's id
-        from dagster_designer_qt.services import helper_process
+        from dagster_designer_qt.services import helper_server
 
-        app.aboutToQuit.connect(helper_process.stop_all)  # no helper outlives the app
+        app.aboutToQuit.connect(helper_server.stop_all)  # no helper outlives the app
     QCoreApplication.setApplicationName("Dagster Designer")
     return app
 
@@ -88,9 +88,10 @@ def create_main_window(project_path: str | None = None, *, context=None):
     _application()
     ctx, theme = _shared(context)
     window = open_window(ctx, theme, project_path, show=False)
+    # With the window as context: Qt drops these if the window is deleted before the event loop runs.
     if project_path is None or window.document.path is None:
-        QTimer.singleShot(0, lambda: _offer_recovery(window))
-    QTimer.singleShot(0, window.view.fit_to_window)
+        QTimer.singleShot(0, window, lambda: _offer_recovery(window))
+    QTimer.singleShot(0, window.view, window.view.fit_to_window)
     return window
 
 
@@ -174,4 +175,30 @@ def run_app(project_path: str | None = None) -> int:
     start_gui(path)
     # After the first window exists: a file macOS opens at launch then goes into that (still empty) window.
     app.installEventFilter(FileOpenFilter(open_in_app, parent=app))
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        shutdown()
+
+
+def shutdown(timeout: float = 30.0) -> bool:
+    """End the app's work before Python exits (after the event loop returns; tests call it directly).
+
+    Windows still open (a quit that did not close them, so nobody was asked about saving) are released
+    with their unsaved work autosaved for the next start. Helper processes (a registry rebuild, a Dagster
+    check) are stopped; worker threads are joined (an export in flight finishes writing); closed windows
+    are deleted while Qt still runs. Returns True when nothing is left running."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from dagster_designer_qt.services import helper_process, helper_server
+    from dagster_designer_qt.ui import workers
+
+    for window in list(_WINDOWS):
+        window.release(keep_recovery=True)
+    helpers_gone = helper_process.stop_all()
+    helper_server.stop_all()  # the validation helpers of project interpreters
+    context = _SHARED.get("context")
+    registry_done = context.registry.shutdown() if context is not None else True
+    threads_done = workers.join_all(timeout)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    return helpers_gone and registry_done and threads_done

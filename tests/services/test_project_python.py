@@ -13,7 +13,7 @@ import pytest
 
 from dagster_designer_qt.core.model import Node, Project
 from dagster_designer_qt.helper import dagster_helper
-from dagster_designer_qt.services import helper_process, project_python
+from dagster_designer_qt.services import helper_server, project_python
 from dagster_designer_qt.services.loader import LoadError, load_project
 from dagster_designer_qt.services.project_python import InterpreterError, check_interpreter, resolve
 from dagster_designer_qt.services.registry import ComponentRegistry
@@ -156,7 +156,7 @@ def test_a_wrong_value_is_a_problem_found_by_the_real_model_in_the_venv(venv_reg
 
 
 def test_the_validation_helper_restarts_after_it_died_and_stops_cleanly(venv_registry):
-    server = helper_process.server_for(venv_registry.python)
+    server = helper_server.server_for(venv_registry.python)
     assert validate_project(_project({"table": "orders"}), venv_registry) == []
     pid, starts = server.pid, server.starts
     os.kill(pid, signal.SIGKILL)
@@ -164,14 +164,14 @@ def test_the_validation_helper_restarts_after_it_died_and_stops_cleanly(venv_reg
     assert [p.path for p in problems] == [("table",)]
     assert server.starts == starts + 1 and server.pid != pid
     last = server.pid
-    helper_process.stop_all()
+    helper_server.stop_all()
     assert not server.alive()
     with pytest.raises(ProcessLookupError):
         os.kill(last, 0)
 
 
 def test_the_validation_helper_exits_when_the_designer_goes_away(venv_registry):
-    server = helper_process.HelperServer(venv_registry.python)
+    server = helper_server.HelperServer(venv_registry.python)
     assert server.request({"op": "ping"})["pong"]
     proc = server._proc
     proc.stdin.close()  # what the OS does when the designer dies
@@ -202,7 +202,7 @@ def test_a_project_local_type_is_validated_in_a_helper_not_imported_here(tmp_pat
     problems = validate_project(project, registry)
     assert [(p.path, p.code) for p in problems] == [(("name",), "invalid")]
     assert not [m for m in sys.modules if m.startswith("localproj")]
-    helper_process.stop_all()
+    helper_server.stop_all()
 
 
 def test_cached_only_resolution_never_starts_a_process(project_venv, tmp_path, monkeypatch):

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QSettings
 
 from dagster_designer_qt.core.model import Node, Project
-from dagster_designer_qt.services import helper_process
+from dagster_designer_qt.services import helper_server
 from dagster_designer_qt.services.project_python import resolve
 from dagster_designer_qt.services.project_store import save_project
 from dagster_designer_qt.services.registry import ComponentRegistry
@@ -49,7 +49,7 @@ def window(qtbot, project_folder, tmp_path):
     win.document.undo_stack.setClean()
     win.validation.close()
     win.close()
-    helper_process.stop_all()
+    helper_server.stop_all()
 
 
 def _python_label(win):

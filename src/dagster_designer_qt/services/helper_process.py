@@ -1,184 +1,170 @@
-"""A long-lived helper process per (interpreter, project folder) that answers JSON-line requests.
+"""Helper processes (the component lister, the Dagster loader): started, tracked and stopped in one place.
 
-Live validation asks it to validate a node's attributes against the component's real Pydantic model in the
-project's interpreter (``dagster_helper.py serve``): the first request imports the component (seconds),
-later ones take milliseconds. One request at a time per server (a lock); answers are matched by id. A
-server that died (crash, killed) is started again on the next request. ``stop_all`` ends every server; it
-also runs at interpreter exit, and a server exits by itself when its stdin closes (the designer died), so
-none outlives the designer. Imports no Qt and no dagster.
+``run(cmd, ...)`` is ``subprocess.run(cmd, capture_output=True, text=True, ...)`` with three guarantees:
+
+* each helper runs in its own process group (POSIX), so stopping it also stops what it started (dbt);
+* when ``run`` returns or raises for any reason (a timeout, Ctrl-C, a stop), no process of that group is
+  left running;
+* a helper can be stopped from another thread: ``stop(thread_id)`` stops the helpers started by one
+  thread (a window closed during its Dagster check), ``stop_all()`` every helper (the app quits). A
+  stopped helper's ``run`` raises ``HelperStopped``; after ``stop_all()`` no new helper starts.
+
+Nothing here imports Qt.
 """
 
 from __future__ import annotations
 
-import atexit
-import itertools
-import json
-import queue
+import os
+import signal
 import subprocess
+import sys
 import threading
-from pathlib import Path
-from typing import Any
+import time
+from typing import Mapping, Sequence
 
 from dagster_designer_qt.core.errors import DesignerError
-from dagster_designer_qt.services.project_python import ResolvedPython, helper_command, helper_env
 
-FIRST_REPLY_TIMEOUT_S = 300.0  # the first request imports Dagster and the component's package
-REPLY_TIMEOUT_S = 120.0
+GRACE_S = 2.0  # between asking a helper to stop (SIGTERM) and killing it
+
+_lock = threading.Lock()
+_running: dict[int, tuple[subprocess.Popen, int]] = {}  # pid -> (process, id of the thread that started it)
+_stopped: set[int] = set()  # pids asked to stop (their run() raises HelperStopped)
+_closed = False
 
 
-class HelperError(DesignerError):
-    """The helper process could not answer (it failed to start, died twice, or timed out)."""
+class HelperStopped(DesignerError):
+    """The helper process was stopped before it finished (its window closed, or the app quit)."""
 
 
-class HelperServer:
-    def __init__(self, python: ResolvedPython, project_dir: Path | None = None):
-        self.python = python
-        self.project_dir = project_dir
-        self._proc: subprocess.Popen | None = None
-        self._replies: queue.Queue = queue.Queue()
-        self._lock = threading.Lock()
-        self._ids = itertools.count(1)
-        self._answered = False
-        self.starts = 0  # how many processes were started (tests: a dead one is restarted)
+def run(cmd: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: str | None = None,
+        timeout: float | None = None, cancel: threading.Event | None = None) -> subprocess.CompletedProcess:
+    """Run a helper to its end and return its exit code and captured text output. Setting ``cancel`` (from
+    any thread) stops it like ``stop``.
 
-    @property
-    def pid(self) -> int | None:
-        return self._proc.pid if self._proc is not None else None
+    Raises ``subprocess.TimeoutExpired`` after ``timeout`` seconds, ``HelperStopped`` when it was stopped,
+    ``OSError`` when it cannot start. In every case the helper's process group is gone on return."""
+    with _lock:
+        if _closed:
+            raise HelperStopped("the app is quitting")
+        proc = subprocess.Popen(list(cmd), env=dict(env) if env is not None else None, cwd=cwd,
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, **_new_group())
+        _running[proc.pid] = (proc, threading.get_ident())
+    try:
+        out, err = _communicate(proc, cmd, timeout, cancel)
+    finally:
+        _end(proc)
+        with _lock:
+            _running.pop(proc.pid, None)
+            stopped = proc.pid in _stopped
+            _stopped.discard(proc.pid)
+    if stopped:
+        raise HelperStopped("the helper process was stopped")
+    return subprocess.CompletedProcess(list(cmd), proc.returncode, out, err)
 
-    def alive(self) -> bool:
-        return self._proc is not None and self._proc.poll() is None
 
-    def _start(self) -> None:
-        args = ["serve"]
-        if self.project_dir is not None:
-            args += ["--project-dir", str(self.project_dir)]
-        env = helper_env(self.python.own)
-        if self.python.own:  # the helper sees what the designer sees (tests add folders at run time)
-            import os
-            import sys
-
-            paths = [p for p in sys.path if p]
-            env["DAGSTER_DESIGNER_SYS_PATH"] = json.dumps(paths)
-            env["PYTHONPATH"] = os.pathsep.join(paths)
+def _communicate(proc: subprocess.Popen, cmd: Sequence[str], timeout: float | None,
+                 cancel: threading.Event | None = None) -> tuple[str, str]:
+    """Collect the output; give up at ``timeout``; kill the group if it ignores a stop for GRACE_S."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    stop_seen: float | None = None
+    while True:
         try:
-            proc = subprocess.Popen(
-                helper_command(self.python, *args), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL, text=True, encoding="utf-8", bufsize=1,
-                env=env,
-                cwd=str(self.project_dir) if self.project_dir is not None else None,
-            )
-        except OSError as exc:
-            raise HelperError(f"cannot start the Dagster helper with {self.python.path}: {exc}") from None
-        replies: queue.Queue = queue.Queue()
+            return proc.communicate(timeout=0.25)  # restartable: no output is lost
+        except subprocess.TimeoutExpired:
+            now = time.monotonic()
+            if deadline is not None and now >= deadline:
+                raise subprocess.TimeoutExpired(list(cmd), timeout or 0) from None
+            if cancel is not None and cancel.is_set():
+                with _lock:
+                    asked = proc.pid in _stopped
+                    _stopped.add(proc.pid)
+                if not asked:
+                    _signal_group(proc, signal.SIGTERM)
+            with _lock:
+                stopped = proc.pid in _stopped
+            if stopped:
+                stop_seen = stop_seen or now
+                if now - stop_seen >= GRACE_S:
+                    _signal_group(proc, getattr(signal, "SIGKILL", signal.SIGTERM))
 
-        def read() -> None:
-            for line in proc.stdout:
-                replies.put(line)
-            replies.put(None)  # EOF: the process ended
 
-        threading.Thread(target=read, name="dagster-helper-reader", daemon=True).start()
-        self._proc, self._replies, self._answered = proc, replies, False
-        self.starts += 1
+def running() -> list[int]:
+    """Pids of the helpers running now (tests, diagnostics)."""
+    with _lock:
+        return list(_running)
 
-    def request(self, payload: dict[str, Any]) -> dict[str, Any]:
-        """Send one request and wait for its answer; a dead server is restarted once."""
-        with self._lock:
-            for attempt in (1, 2):
-                if not self.alive():
-                    self._start()
-                try:
-                    return self._exchange(payload)
-                except _Died:
-                    self._kill()
-                    if attempt == 2:
-                        raise HelperError(f"the Dagster helper in {self.python.path} stopped while answering; "
-                                          "it was restarted once and stopped again") from None
-        raise AssertionError("unreachable")
 
-    def _exchange(self, payload: dict[str, Any]) -> dict[str, Any]:
-        request_id = next(self._ids)
+def stop(thread_id: int) -> int:
+    """Stop the helpers started by one thread; returns how many were asked to stop. Does not wait."""
+    with _lock:
+        doomed = [p for p, owner in _running.values() if owner == thread_id]
+        _stopped.update(p.pid for p in doomed)
+    for proc in doomed:
+        _signal_group(proc, signal.SIGTERM)
+    return len(doomed)
+
+
+def stop_all(wait: float = GRACE_S + 1.0) -> bool:
+    """The app is quitting: refuse new helpers, stop every running one (and what it started), wait up to
+    ``wait`` seconds for them to be gone. Returns True when none is left."""
+    global _closed
+    with _lock:
+        _closed = True
+        doomed = [p for p, _owner in _running.values()]
+        _stopped.update(p.pid for p in doomed)
+    for proc in doomed:
+        _signal_group(proc, signal.SIGTERM)
+    deadline = time.monotonic() + wait
+    for proc in doomed:
         try:
-            self._proc.stdin.write(json.dumps({**payload, "id": request_id}) + "\n")
-            self._proc.stdin.flush()
-        except (OSError, ValueError):
-            raise _Died() from None
-        timeout = REPLY_TIMEOUT_S if self._answered else FIRST_REPLY_TIMEOUT_S
-        while True:
-            try:
-                line = self._replies.get(timeout=timeout)
-            except queue.Empty:
-                self._kill()
-                raise HelperError(f"the Dagster helper in {self.python.path} did not answer within "
-                                  f"{timeout:.0f} s and was stopped") from None
-            if line is None:
-                raise _Died()
-            try:
-                reply = json.loads(line)
-            except ValueError:
-                continue  # something printed by an imported package at import time
-            if isinstance(reply, dict) and reply.get("id") == request_id:
-                self._answered = True
-                return reply
+            proc.wait(max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            _signal_group(proc, getattr(signal, "SIGKILL", signal.SIGTERM))
+    return all(p.poll() is not None for p in doomed)
 
-    def _kill(self) -> None:
-        proc, self._proc = self._proc, None
-        if proc is None:
-            return
+
+def reopen() -> None:
+    """Allow helpers again after ``stop_all`` (a new QApplication in the same process: tests)."""
+    global _closed
+    with _lock:
+        _closed = False
+
+
+# ------------------------------------------------------------------ process groups
+def _new_group() -> dict:
+    if sys.platform == "win32":  # pragma: no cover - POSIX CI
+        return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+    return {"start_new_session": True}
+
+
+def _signal_group(proc: subprocess.Popen, sig: int) -> None:
+    if proc.returncode is not None:
+        return  # reaped: its id may belong to another process by now
+    if sys.platform == "win32":  # pragma: no cover
         try:
-            proc.kill()
-            proc.wait(timeout=10)
-        except (OSError, subprocess.TimeoutExpired):
+            proc.kill() if sig != signal.SIGTERM else proc.terminate()
+        except OSError:
             pass
-        for stream in (proc.stdin, proc.stdout):
+        return
+    try:
+        os.killpg(proc.pid, sig)  # the helper leads its own session: pgid == pid
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _end(proc: subprocess.Popen) -> None:
+    """Make sure the helper and its group are gone: SIGTERM, then SIGKILL after the grace period."""
+    if proc.poll() is None:
+        _signal_group(proc, signal.SIGTERM)
+        try:
+            proc.wait(GRACE_S)
+        except subprocess.TimeoutExpired:
+            _signal_group(proc, getattr(signal, "SIGKILL", signal.SIGTERM))
+            proc.wait()
+    for stream in (proc.stdout, proc.stderr):
+        if stream is not None:
             try:
                 stream.close()
-            except (OSError, ValueError):
+            except OSError:
                 pass
-
-    def stop(self) -> None:
-        """Close stdin (the server exits), wait briefly, then kill it if it is still there."""
-        with self._lock:
-            proc = self._proc
-            if proc is None:
-                return
-            try:
-                proc.stdin.close()
-                proc.wait(timeout=3)
-            except (OSError, ValueError, subprocess.TimeoutExpired):
-                pass
-            self._kill()
-
-
-class _Died(Exception):
-    pass
-
-
-_SERVERS: dict[tuple[str, str], HelperServer] = {}
-_SERVERS_LOCK = threading.Lock()
-
-
-def server_for(python: ResolvedPython, project_dir: Path | None = None) -> HelperServer:
-    """The shared server of an interpreter (and project folder), started on its first request."""
-    key = (python.path, str(project_dir or ""))
-    with _SERVERS_LOCK:
-        server = _SERVERS.get(key)
-        if server is None:
-            server = _SERVERS[key] = HelperServer(python, project_dir)
-        return server
-
-
-def servers() -> list[HelperServer]:
-    with _SERVERS_LOCK:
-        return list(_SERVERS.values())
-
-
-def stop_all() -> None:
-    """Stop every helper server (the app calls this when it quits; it also runs at exit)."""
-    with _SERVERS_LOCK:
-        items = list(_SERVERS.values())
-        _SERVERS.clear()
-    for server in items:
-        server.stop()
-
-
-atexit.register(stop_all)

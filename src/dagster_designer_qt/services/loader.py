@@ -18,13 +18,13 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
 from dagster_designer_qt.core.errors import DesignerError
 from dagster_designer_qt.helper.dagster_helper import LOAD_MARK as _MARK
+from dagster_designer_qt.services import helper_process
 from dagster_designer_qt.services.codegen import generate
 from dagster_designer_qt.services.export import write_files
 from dagster_designer_qt.services.project_copy import write_copy
@@ -134,24 +134,6 @@ class LoadCancelled(LoadError):
     """The user cancelled the load (``cancel`` was set); the helper process was ended."""
 
 
-def _run_cancellable(args: list[str], *, timeout: float, env: dict, cwd: str, cancel: Any):
-    """subprocess.run with a ``cancel`` event (threading.Event) polled while the helper runs."""
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                            text=True, env=env, cwd=cwd)
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            out, err = proc.communicate(timeout=0.2)
-            return subprocess.CompletedProcess(args, proc.returncode, out, err)
-        except subprocess.TimeoutExpired:
-            if cancel.is_set() or time.monotonic() > deadline:
-                proc.kill()
-                proc.communicate()
-                if cancel.is_set():
-                    raise LoadCancelled("the check was cancelled") from None
-                raise
-
-
 def load_folder(root: str | os.PathLike[str], *, env: Mapping[str, str] | None = None,
                 timeout: float = 600.0, python: ResolvedPython | str | None = None,
                 cancel: Any = None) -> dict[str, Any]:
@@ -165,12 +147,11 @@ def load_folder(root: str | os.PathLike[str], *, env: Mapping[str, str] | None =
     if env:
         child_env.update(env)
     try:
-        command = helper_command(interpreter, "load", str(Path(root).resolve()))
-        if cancel is not None:
-            proc = _run_cancellable(command, timeout=timeout, env=child_env, cwd=str(root), cancel=cancel)
-        else:
-            proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=child_env,
-                                  cwd=str(root), stdin=subprocess.DEVNULL)
+        proc = helper_process.run(  # stopped by cancel, with its window or when the app quits
+            helper_command(interpreter, "load", str(Path(root).resolve())),
+            timeout=timeout, env=child_env, cwd=str(root), cancel=cancel)
+    except helper_process.HelperStopped:
+        raise LoadCancelled("the check was cancelled") from None
     except subprocess.TimeoutExpired:
         raise LoadError(f"loading the project took longer than {timeout:.0f} s") from None
     except OSError as exc:

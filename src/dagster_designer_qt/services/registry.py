@@ -26,6 +26,7 @@ from typing import Any, Iterable
 from dagster_designer_qt import __version__
 from dagster_designer_qt.core.errors import DesignerError
 from dagster_designer_qt.core.schema import parse_schema
+from dagster_designer_qt.services import helper_process
 from dagster_designer_qt.services.atomic import atomic_write_bytes
 from dagster_designer_qt.services.project_python import ResolvedPython, helper_command, helper_env
 from dagster_designer_qt.services.registry_env import (
@@ -283,12 +284,10 @@ class ComponentRegistry:
         with tempfile.TemporaryDirectory(prefix="dd-registry-") as tmp:
             out_path = Path(tmp) / "components.json"
             try:
-                proc = subprocess.run(
+                # helper_process: stopped with its window or when the app quits, never left running.
+                proc = helper_process.run(
                     self.worker_command(out_path),
                     env=env,
-                    stdin=subprocess.DEVNULL,
-                    capture_output=True,
-                    text=True,
                     timeout=WORKER_TIMEOUT_S,
                     cwd=str(self.project_dir) if self.project_dir else None,
                 )

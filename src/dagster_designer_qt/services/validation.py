@@ -278,7 +278,7 @@ def validate_attributes_in_helper(python: Any, project_dir: Path | None, compone
     """Like ``validate_attributes`` but in the project's interpreter (``python``, a ResolvedPython): the
     long-lived helper process validates with the component's real model there, and the raw Pydantic
     errors are cleaned here, by the same rules."""
-    from dagster_designer_qt.services.helper_process import HelperError, server_for
+    from dagster_designer_qt.services.helper_server import HelperError, server_for
 
     try:
         reply = server_for(python, project_dir).request(

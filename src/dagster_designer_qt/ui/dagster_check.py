@@ -236,6 +236,15 @@ class DagsterCheck(QObject):
         parent = self.parent()
         return ask_trust(report, can_remember=can_remember, parent=parent if hasattr(parent, "window") else None)
 
+    def shutdown(self) -> None:
+        """The window closes: a running check is abandoned and its Dagster helper process stopped now
+        (loading a project can take minutes; nobody will see the result)."""
+        if self._cancel is not None:
+            self._cancel.set()
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the worker ends (scripts); its result still arrives through the event loop."""
         return self._task.wait(timeout) if self._task is not None else True

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QWidget
+from shiboken6 import isValid
 
 from dagster_designer_qt.ui import resources
 from dagster_designer_qt.ui import settings as ui_settings
@@ -154,11 +155,11 @@ class MainWindow(QMainWindow):
         doc.undo_stack.indexChanged.connect(lambda _i: self._update_counts())
         self.validation.problems_changed.connect(self.scene.set_problems)
         self.scene.set_problems(self.validation.problems())
-        registry.components_loaded.connect(lambda _c: (self.scene.refresh_components(),
-                                                       self._update_registry_label()))
+        # The registry outlives every window: only bound methods connect to it (Qt drops those with this
+        # window), never lambdas (those would keep a closed window and its project alive).
+        registry.components_loaded.connect(self._on_components_loaded)
         registry.loading_started.connect(self._update_registry_label)
-        registry.loading_failed.connect(lambda msg: self.statusBar().showMessage(
-            f"Could not load components: {msg}", 10000))
+        registry.loading_failed.connect(self._on_components_failed)
         self.palette.component_activated.connect(lambda t: self.edit.add_component(t))
         self.view.component_dropped.connect(self.edit.add_component)
         self.view.connection_rejected.connect(lambda text: self.statusBar().showMessage(text, 6000))
@@ -268,7 +269,14 @@ class MainWindow(QMainWindow):
         project.meta_changed.connect(self._on_meta_changed)
         self.update_title()
         self._update_counts()
-        QTimer.singleShot(0, self.view.fit_to_window)
+        QTimer.singleShot(0, self.view, self.view.fit_to_window)  # dropped if the window goes first
+
+    def _on_components_loaded(self, _components) -> None:
+        self.scene.refresh_components()
+        self._update_registry_label()
+
+    def _on_components_failed(self, message: str) -> None:
+        self.statusBar().showMessage(f"Could not load components: {message}", 10000)
 
     def _on_meta_changed(self, name: str) -> None:
         if name == "name":
@@ -417,11 +425,43 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.save_layout()
-        self.recovery.close()
-        self.run_controller.shutdown()  # no run or dagster dev outlives the window
-        if self._git_dialog is not None:
-            self._git_dialog.close()
         event.accept()
         from dagster_designer_qt.app import forget_window
 
         forget_window(self)
+        self.release()
+
+    def close(self) -> bool:
+        """A window already closed and deleted (see release()) stays closed: True, not a crash, for callers
+        still holding it (a stale window list, a test's teardown)."""
+        return True if not isValid(self) else super().close()
+
+    def deleteLater(self) -> None:  # noqa: N802
+        if isValid(self):
+            super().deleteLater()
+
+    def release(self, *, keep_recovery: bool = False) -> None:
+        """Stop everything this window started and let Qt delete it with its document, scene, panels,
+        timers and connections: after a confirmed close, or when the app quits with the window still open
+        (``keep_recovery``: its unsaved work is autosaved and offered at the next start). A git job is
+        cancelled and waited for; an export goes on to its end on its own thread (the app's quit waits
+        for it); work nobody will look at (validation, preview, a Dagster check and its helper process)
+        stops now."""
+        if getattr(self, "_released", False):
+            return
+        self._released = True
+        if keep_recovery:
+            self.recovery.suspend()
+        else:
+            self.recovery.close()
+        if self._git_dialog is not None:
+            self._git_dialog.close()
+            self._git_dialog.runner.shutdown()
+        self.validation.close()
+        self.preview_panel.shutdown()
+        self.dagster_check.shutdown()
+        self.run_controller.shutdown()  # no run or dagster dev outlives the window
+        from dagster_designer_qt.app import forget_window
+
+        forget_window(self)
+        self.deleteLater()

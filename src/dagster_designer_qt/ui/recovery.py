@@ -166,6 +166,16 @@ class RecoveryManager(QObject):
             self._lock.unlock()
             self._lock = None
 
+    def suspend(self) -> None:
+        """The app quits while this window is still open (it was never asked to close, so nobody was asked
+        about saving): write the latest unsaved changes and leave the recovery files for the next start."""
+        self.autosave()
+        self.timer.stop()
+        if self._lock is not None:
+            self._lock.unlock()
+            self._lock = None
+        self._dead = True
+
     def simulate_crash(self) -> None:
         """Tests: stop like a crashed process would (files stay, lock released)."""
         self.timer.stop()

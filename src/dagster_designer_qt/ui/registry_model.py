@@ -2,7 +2,8 @@
 
 A warm start reads the disk cache synchronously (no dagster import, tens of ms); a cold start or a
 refresh runs ComponentRegistry.load() on a worker thread (which itself builds the cache in a helper
-process), so the window never freezes.
+process), so the window never freezes. When the app quits, ``shutdown()`` stops that helper (see
+docs/LIFETIME.md).
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from dagster_designer_qt.services import helper_process
 from dagster_designer_qt.services.registry import ComponentInfo, ComponentRegistry
+from dagster_designer_qt.ui.workers import start_thread
 
 
 class RegistryModel(QObject):
@@ -29,6 +32,7 @@ class RegistryModel(QObject):
         self._by_type: dict[str, ComponentInfo] = {}
         self._loading = False
         self._thread: threading.Thread | None = None
+        self._shut_down = False
         self._finished.connect(self._on_finished)
 
     # ---------------------------------------------------------------- queries
@@ -62,7 +66,7 @@ class RegistryModel(QObject):
         self._load_in_background(refresh)
 
     def _load_in_background(self, refresh: bool) -> None:
-        if self._loading:
+        if self._loading or self._shut_down:
             return
         self._loading = True
         self.loading_started.emit()
@@ -71,14 +75,30 @@ class RegistryModel(QObject):
 
         def work() -> None:
             try:
-                result = registry.load(refresh=refresh)
+                result, error = registry.load(refresh=refresh), None
             except Exception as exc:  # reported to the UI, never raised on the worker
-                self._finished.emit(registry, None, str(exc) or type(exc).__name__)
-            else:
-                self._finished.emit(registry, result, None)
+                result, error = None, str(exc) or type(exc).__name__
+            if self._shut_down:
+                return  # the app quits: nobody waits for the list
+            try:
+                self._finished.emit(registry, result, error)
+            except RuntimeError:  # this model was deleted meanwhile
+                pass
 
-        self._thread = threading.Thread(target=work, name="registry-load", daemon=True)
-        self._thread.start()
+        self._thread = start_thread(work, "registry-load")
+
+    def shutdown(self, timeout: float = 5.0) -> bool:
+        """The app quits. A cold load is stopped, not awaited: its helper process is ended at once (the
+        cache, written atomically, is simply not there and the next start rebuilds it), so quitting never
+        waits for Dagster's imports and never leaves a helper running. Returns True when the load ended."""
+        self._shut_down = True
+        thread = self._thread
+        if thread is None or not thread.is_alive():
+            return True
+        if thread.ident is not None:
+            helper_process.stop(thread.ident)
+        thread.join(timeout)
+        return not thread.is_alive()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until a background load ends (tests and scripts). Returns False on timeout."""

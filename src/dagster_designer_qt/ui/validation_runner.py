@@ -15,6 +15,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from dagster_designer_qt.core.model import Project
+from dagster_designer_qt.ui.workers import start_thread
 
 DEBOUNCE_MS = 250
 PROJECT_KEY = ""  # problems without a node (project-level) are filed under this key
@@ -98,17 +99,17 @@ class ValidationRunner(QObject):
         self._job: tuple[int, tuple, Any] | None = None
         self._busy = False
         self._closed = False
-        self._thread = threading.Thread(target=self._work, name="validation", daemon=True)
-        self._thread.start()
+        # Ends after close() (the window's teardown) and its current pass; the app's quit does not wait for
+        # a pass nobody will see (a closed runner never emits).
+        self._thread = start_thread(self._work, "validation", await_at_quit=False)
         self._graph = None
         self._project = None
         self._watch(document.project)
         document.project_replaced.connect(self._on_project_replaced)
         registry = getattr(context, "registry", None)
         loaded = getattr(registry, "components_loaded", None)
-        if loaded is not None:
-            loaded.connect(lambda *_a: self.schedule())
-        self.destroyed.connect(lambda *_a: self._close())
+        if loaded is not None:  # a bound method: a lambda here would keep this runner (and its window) alive
+            loaded.connect(self._on_registry_loaded)
         self.schedule()
 
     # ---------------------------------------------------------------- public
@@ -155,8 +156,13 @@ class ValidationRunner(QObject):
             self._cond.notify()
         self.started.emit()
 
-    def close(self) -> None:
+    def close(self, wait: float = 0.0) -> bool:
+        """Stop: no more passes; the worker ends after the pass it is running. ``wait`` seconds to join it.
+        Returns True when the worker has ended."""
         self._close()
+        if wait > 0:
+            self._thread.join(wait)
+        return not self._thread.is_alive()
 
     # --------------------------------------------------------------- watching
     def _watch(self, project: Project) -> None:
@@ -171,6 +177,9 @@ class ValidationRunner(QObject):
             sig.connect(self._changed)
 
     def _changed(self, *_args) -> None:
+        self.schedule()
+
+    def _on_registry_loaded(self, *_args) -> None:
         self.schedule()
 
     def _on_project_replaced(self, project: Project) -> None:
@@ -200,6 +209,8 @@ class ValidationRunner(QObject):
             except Exception as exc:  # noqa: BLE001 - reported, never raised on the worker
                 result = exc
             project = problems = None  # don't keep the snapshot alive while waiting for the next job
+            if self._closed:
+                return
             try:
                 self._finished.emit(generation, result)
             except RuntimeError:  # the runner was deleted meanwhile
@@ -221,5 +232,7 @@ class ValidationRunner(QObject):
 
     def _close(self) -> None:
         self._closed = True
+        self._timer.stop()
         with self._cond:
+            self._job = None  # a snapshot nobody will look at
             self._cond.notify_all()

@@ -32,13 +32,21 @@ class _Task(QRunnable):
 
     def run(self) -> None:  # worker thread
         try:
-            result = self._job(self._signals.progress.emit, self._cancel.is_set)
+            result, error = self._job(self._progress, self._cancel.is_set), None
         except DesignerError as exc:
-            self._signals.done.emit(None, exc)
+            result, error = None, exc
         except Exception as exc:  # a bug; never lose it silently, never show a traceback to the user
-            self._signals.done.emit(None, DesignerError(f"unexpected error: {type(exc).__name__}: {exc}"))
-        else:
-            self._signals.done.emit(result, None)
+            result, error = None, DesignerError(f"unexpected error: {type(exc).__name__}: {exc}")
+        try:
+            self._signals.done.emit(result, error)
+        except RuntimeError:  # the dialog is gone (the app quit mid-job): nobody waits for the result
+            pass
+
+    def _progress(self, done: int, total: int, text: str) -> None:
+        try:
+            self._signals.progress.emit(done, total, text)
+        except RuntimeError:
+            pass
 
 
 class GitRunner(QObject):
@@ -76,6 +84,15 @@ class GitRunner(QObject):
         self._cancel.set()
 
     def wait(self, msecs: int = -1) -> bool:
+        return self._pool.waitForDone(msecs)
+
+    def shutdown(self, msecs: int = 30_000) -> bool:
+        """The window closes or the app quits: cancel the job (it stops at its next cancellation check:
+        a progress or network callback) and wait for it. Returns True when no job is left running."""
+        if self._task is None:
+            return True
+        self._cancel.set()
+        self._on_done = None  # the dialog is going away: the result goes nowhere
         return self._pool.waitForDone(msecs)
 
     def _finished(self, result, error) -> None:

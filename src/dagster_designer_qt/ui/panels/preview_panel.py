@@ -45,6 +45,7 @@ class PreviewPanel(QWidget):
         self._running = None
         self._again = False
         self._folders: dict[str, str] = {}
+        self._closed = False
         self.files = QTreeWidget(self)
         self.files.setObjectName("previewFiles")
         self.files.setAccessibleName("Generated files")
@@ -73,21 +74,37 @@ class PreviewPanel(QWidget):
         self.timer.setSingleShot(True)
         self.timer.setInterval(DEBOUNCE_MS)
         self.timer.timeout.connect(self.refresh)
-        self.files.currentItemChanged.connect(
-            lambda item, _old: self._show_file(item.data(0, PATH_ROLE)) if item is not None else None)
-        document.selection_changed.connect(lambda _ids: self._fill(follow=True))
-        document.undo_stack.indexChanged.connect(lambda _i: self.schedule())
-        document.project_replaced.connect(lambda _p: self.schedule())
-        context.registry.components_loaded.connect(lambda _c: self.schedule())
+        self.files.currentItemChanged.connect(self._on_current_item)
+        # Bound methods, not lambdas: the registry outlives this window, and a lambda connected to it
+        # would keep the panel, its document and the whole window alive after the window closed.
+        document.selection_changed.connect(self._follow_selection)
+        document.undo_stack.indexChanged.connect(self.schedule)
+        document.project_replaced.connect(self.schedule)
+        context.registry.components_loaded.connect(self.schedule)
 
-    def schedule(self) -> None:
+    def _on_current_item(self, item, _old=None) -> None:
+        if item is not None:
+            self._show_file(item.data(0, PATH_ROLE))
+
+    def _follow_selection(self, _ids=None) -> None:
+        self._fill(follow=True)
+
+    def schedule(self, *_args) -> None:
         self._dirty = True
-        if self.isVisible():
+        if self.isVisible() and not self._closed:
             self.timer.start()
+
+    def shutdown(self) -> None:
+        """The window closes: no more refreshes; a generation in flight reports to nobody."""
+        self._closed = True
+        self.timer.stop()
+        if self._running is not None:
+            self._running.cancel()
+            self._running = None
 
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
-        if self._dirty:
+        if self._dirty and not self._closed:
             self.timer.start(0)
 
     def _components(self):
@@ -96,6 +113,8 @@ class PreviewPanel(QWidget):
 
     def refresh(self) -> None:
         """Regenerate now (in the background)."""
+        if self._closed:
+            return
         if self._running is not None and self._running.is_running():
             self._again = True
             return

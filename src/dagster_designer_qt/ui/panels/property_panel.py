@@ -106,11 +106,14 @@ class PropertyPanel(QWidget):
             validation.problems_changed.connect(self._on_problems)
         registry = getattr(context, "registry", None)
         if registry is not None and hasattr(registry, "components_loaded"):
-            registry.components_loaded.connect(self._on_components_loaded)
+            registry.components_loaded.connect(self._on_components_loaded)  # not a lambda: see main_window
         self._watch(document.project)
         self.rebuild()
 
     # ------------------------------------------------------------ plumbing
+    def _on_components_loaded(self, *_args) -> None:
+        self.rebuild()
+
     def _watch(self, project) -> None:
         if self._graph is not None:
             self._graph.node_changed.disconnect(self._on_node_changed)
