@@ -78,7 +78,11 @@ class ProjectPythonController(QObject):
 
     def inputs(self) -> tuple[str | None, Path | None]:
         path = self.document.path
-        return self.document.project.python, (Path(path).parent if path else None)
+        project = self.document.project
+        source = getattr(project, "source", None)
+        if source is not None and not project.python:  # opened from a Dagster project folder: its .venv
+            return None, Path(source.folder)
+        return project.python, (Path(path).parent if path else None)
 
     def refresh(self) -> None:
         """Resolve again: at once when the interpreter was probed before (a few ms, so the first
