@@ -105,3 +105,30 @@ def test_project_properties_set_and_check_the_interpreter(qtbot, window, tmp_pat
     win.document.undo_stack.undo()
     win.document.undo_stack.undo()
     assert win.document.project.python is None
+
+
+def test_a_project_opened_from_a_folder_uses_that_folders_venv(qtbot, project_folder, tmp_path):
+    """The designer file of an opened Dagster project may live anywhere; the interpreter is still the
+    project folder's .venv (not one beside the designer file, and not the designer's own)."""
+    from dagster_designer_qt.app import create_main_window
+    from dagster_designer_qt.core.model import ProjectSource
+    from dagster_designer_qt.ui.context import AppContext
+    from dagster_designer_qt.ui.registry_model import RegistryModel
+
+    folder, cache = project_folder
+    project = Project("opened")
+    project.source = ProjectSource(folder=str(folder))
+    elsewhere = tmp_path / "designs"
+    elsewhere.mkdir()
+    save_project(project, elsewhere / "opened.ddp.json")
+    context = AppContext(registry=RegistryModel(ComponentRegistry(cache_dir=cache)),
+                         settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    win = create_main_window(str(elsewhere / "opened.ddp.json"), context=context)
+    qtbot.addWidget(win)
+    assert win.project_python.inputs() == (None, folder)
+    qtbot.waitUntil(lambda: win.project_python.current is not None, timeout=60000)
+    assert not win.project_python.current.own
+    assert win.project_python.current.source == "venv"
+    win.validation.close()
+    win.close()
+    helper_server.stop_all()
