@@ -166,7 +166,7 @@ def test_mutated_project_files_give_one_clean_line_and_write_nothing_stray(tmp_p
 
     # The real component map, built once: each export would otherwise re-fingerprint the environment.
     real = components.component_map()
-    monkeypatch.setattr(components, "component_map", lambda project_dir=None: real)
+    monkeypatch.setattr(components, "component_map", lambda project_dir=None, python=None: real)
     rng = random.Random(SEED)
     work = tmp_path / "work"
     work.mkdir()

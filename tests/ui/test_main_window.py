@@ -647,7 +647,14 @@ def test_preview_panel_lists_generated_files(window, qtbot):
     qtbot.waitUntil(lambda: any(n.endswith("defs.yaml") for n in panel.file_names()), timeout=20000)
     assert panel.text.isReadOnly()
     name = next(n for n in panel.file_names() if n.endswith("defs.yaml"))
-    panel.files.setCurrentRow(panel.file_names().index(name))  # the user picks the component's file
+    from PySide6.QtWidgets import QTreeWidgetItemIterator
+
+    from dagster_designer_qt.ui.panels.preview_panel import PATH_ROLE
+
+    it = QTreeWidgetItemIterator(panel.files)
+    while it.value() is not None and it.value().data(0, PATH_ROLE) != name:
+        it += 1
+    panel.files.setCurrentItem(it.value())  # the user picks the component's file in the tree
     assert panel.text.documentTitle() == name
     assert f"type: {FUNCTION}" in panel.text.toPlainText()
 

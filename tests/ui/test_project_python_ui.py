@@ -46,9 +46,11 @@ def window(qtbot, project_folder, tmp_path):
     qtbot.addWidget(win)
     win.validation._timer.setInterval(10)
     yield win
-    win.document.undo_stack.setClean()
-    win.validation.close()
-    win.close()
+    from shiboken6 import isValid
+
+    if isValid(win):  # pytest-qt closes (and so deletes) its widgets before this teardown
+        win.document.undo_stack.setClean()
+        win.close()
     helper_server.stop_all()
 
 
@@ -129,6 +131,4 @@ def test_a_project_opened_from_a_folder_uses_that_folders_venv(qtbot, project_fo
     qtbot.waitUntil(lambda: win.project_python.current is not None, timeout=60000)
     assert not win.project_python.current.own
     assert win.project_python.current.source == "venv"
-    win.validation.close()
-    win.close()
     helper_server.stop_all()

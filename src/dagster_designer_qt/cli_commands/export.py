@@ -67,7 +67,6 @@ def run(args: argparse.Namespace) -> int:
 def _run_opened(args: argparse.Namespace, project, components) -> int:
     """A project opened from a folder: save in place, or copy it whole elsewhere."""
     from dagster_designer_qt.services.project_copy import copy_to_folder, copy_to_zip
-    from dagster_designer_qt.services.project_reader import printable
     from dagster_designer_qt.services.project_store import save_project
     from dagster_designer_qt.services.save_in_place import remove_orphans, save_in_place
 

@@ -31,7 +31,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from dagster_designer_qt.services.importer import import_project
-    from dagster_designer_qt.services.project_reader import printable
     from dagster_designer_qt.services.project_store import save_project
 
     out = Path(args.out)

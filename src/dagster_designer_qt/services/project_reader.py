@@ -32,6 +32,7 @@ from typing import Any
 
 import yaml
 
+from dagster_designer_qt.core.terminal import printable  # noqa: F401 - importers print names with it
 from dagster_designer_qt.core.errors import DesignerError
 
 try:
@@ -396,12 +397,6 @@ def document_problem(data: Any) -> str | None:
         if data.get(key) is not None and not isinstance(data[key], dict):
             return f"'{key}' must be a mapping"
     return None
-
-
-def printable(text: str) -> str:
-    """Names as they can be shown on one line (no control characters, no lone surrogates)."""
-    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def is_project_local(ctype: str, settings: Settings) -> bool:

@@ -206,7 +206,7 @@ class FileController(QObject):
             if not folder:
                 return False
         from dagster_designer_qt.services.importer import import_project
-        from dagster_designer_qt.services.project_reader import printable
+        from dagster_designer_qt.core.terminal import printable
 
         try:
             result = import_project(folder, components=self._components())
