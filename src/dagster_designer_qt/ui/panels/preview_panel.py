@@ -1,7 +1,9 @@
 """Preview panel: the files the export would write (list) and the selected file's text (read-only).
 
-Refreshed after edits, debounced, only while visible; generation runs off the UI thread on a snapshot of
-the project (plain data), so typing never waits for codegen.
+Refreshed after edits, debounced, and only while the panel is really visible (a tab behind Problems is
+not): opening a big project costs the preview nothing until the user looks at it. Generation runs off the
+UI thread on a copy-on-write snapshot of the project (the validation runner's, a shallow copy per node),
+so neither typing nor opening waits for serialisation or codegen.
 """
 
 from __future__ import annotations
@@ -10,16 +12,17 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QLabel, QListWidget, QPlainTextEdit, QSplitter, QVBoxLayout, QWidget
 
-from dagster_designer_qt.core import fileformat
+from dagster_designer_qt.ui.validation_runner import build_snapshot, take_snapshot
 from dagster_designer_qt.ui.workers import run_in_background
 
 DEBOUNCE_MS = 400
 
 
-def _generate(project_data: dict, components) -> dict[str, str]:
+def _generate(taken: tuple, extra: dict, components) -> dict[str, str]:
     from dagster_designer_qt.services.codegen import generate_files
 
-    project = fileformat.project_from_dict(project_data)
+    project = build_snapshot(taken)
+    project.extra = extra
     return generate_files(project, components=components)
 
 
@@ -59,7 +62,7 @@ class PreviewPanel(QWidget):
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(DEBOUNCE_MS)
-        self.timer.timeout.connect(self.refresh)
+        self.timer.timeout.connect(self._refresh_if_visible)
         self.files.currentTextChanged.connect(self._show_file)
         document.undo_stack.indexChanged.connect(lambda _i: self.schedule())
         document.project_replaced.connect(lambda _p: self.schedule())
@@ -79,15 +82,21 @@ class PreviewPanel(QWidget):
         registry = self.context.registry
         return {c.type: c for c in registry.components()} if registry.is_loaded() else None
 
+    def _refresh_if_visible(self) -> None:
+        # A tabified dock's panel can be shown for a moment while the main window lays out its docks;
+        # by the time the timer fires it is hidden again and showEvent will bring it back when needed.
+        if self.isVisible():
+            self.refresh()
+
     def refresh(self) -> None:
         """Regenerate now (in the background)."""
         if self._running is not None and self._running.is_running():
             self._again = True
             return
         self._dirty = False
-        data = fileformat.project_to_dict(self.document.project)
-        self._running = run_in_background(_generate, data, self._components(), on_done=self._on_done,
-                                          name="preview")
+        project = self.document.project
+        self._running = run_in_background(_generate, take_snapshot(project), dict(project.extra),
+                                          self._components(), on_done=self._on_done, name="preview")
 
     def wait(self, timeout: float = 10.0) -> None:
         if self._running is not None:
