@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QPainter, QPainterPath, QPainterPathStroker
-from PySide6.QtWidgets import QGraphicsItem, QStyle
+from PySide6.QtWidgets import QGraphicsItem
 
 from dagster_designer_qt.ui.canvas import style as S
 
@@ -17,7 +17,6 @@ def curve(p1: QPointF, p2: QPointF) -> QPainterPath:
 
 
 SELECTABLE = QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
-STATE_SELECTED = QStyle.StateFlag.State_Selected
 OUT_X, OUT_Y = S.OUT_PORT.x(), S.OUT_PORT.y()
 IN_X, IN_Y = S.IN_PORT.x(), S.IN_PORT.y()
 
@@ -77,7 +76,7 @@ class EdgeItem(QGraphicsItem):
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         st = self.style
-        selected = bool(option.state & STATE_SELECTED)
+        selected = self.isSelected()  # cheaper than testing option.state's enum flags in Python
         painter.setPen(st.edge_selected_pen if selected else st.edge_pen)
         painter.setBrush(st.no_brush)
         painter.drawPath(self._path if self._path is not None else self.path())
