@@ -689,3 +689,31 @@ def test_open_example_is_an_untitled_copy(window, tmp_path):
     window.prompts.ask_save_path = lambda suggested: asked.append(suggested) or str(tmp_path / "mine.ddp.json")
     assert window.files.save()
     assert asked and (tmp_path / "mine.ddp.json").exists()
+
+
+def test_preview_builds_nothing_while_it_is_hidden(make_window, tmp_path, monkeypatch, qtbot):
+    """Opening a project must not generate a preview nobody looks at (issue 19: ~0.5 s at 5k)."""
+    from dagster_designer_qt.core.model import Node, Project
+    from dagster_designer_qt.services.project_store import save_project
+    from dagster_designer_qt.ui.panels.preview_panel import PreviewPanel
+
+    project = Project("lazy preview")
+    project.graph.load([Node(f"n{i}", FUNCTION, f"asset_{i}") for i in range(3)], [])
+    path = tmp_path / "lazy.ddp.json"
+    save_project(project, path)
+    calls = []
+    real_refresh = PreviewPanel.refresh
+    monkeypatch.setattr(PreviewPanel, "refresh", lambda self: (calls.append(1), real_refresh(self)))
+    window = make_window()
+    window.preview_dock.hide()  # the user closed the Preview dock
+    QApplication.processEvents()
+    calls.clear()
+    window.files.open_project(str(path))
+    assert window.document.graph.has_node("n0")
+    qtbot.waitUntil(lambda: window.validation.is_idle() and window.validation.generation() > 0, timeout=20000)
+    QApplication.processEvents()
+    panel = window.preview_panel
+    assert calls == [] and not any("asset_0" in name for name in panel.file_names())
+    window.preview_dock.show()  # shown again: it builds from the project now open
+    qtbot.waitUntil(lambda: any("asset_0" in name for name in panel.file_names()), timeout=20000)
+    assert calls

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QPainter, QPainterPath, QPainterPathStroker
-from PySide6.QtWidgets import QGraphicsItem, QStyle
+from PySide6.QtWidgets import QGraphicsItem
 
 from dagster_designer_qt.ui.canvas import style as S
 
@@ -17,7 +17,6 @@ def curve(p1: QPointF, p2: QPointF) -> QPainterPath:
 
 
 SELECTABLE = QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
-STATE_SELECTED = QStyle.StateFlag.State_Selected
 OUT_X, OUT_Y = S.OUT_PORT.x(), S.OUT_PORT.y()
 IN_X, IN_Y = S.IN_PORT.x(), S.IN_PORT.y()
 
@@ -33,6 +32,7 @@ class EdgeItem(QGraphicsItem):
         self.target = target
         self._path: QPainterPath | None = None  # built on first paint/shape
         self._shape: QPainterPath | None = None
+        self._arrow = None  # the arrow head's polygon at the target port (made with the path)
         self.setFlags(SELECTABLE)
         self._rect = self._compute_rect()
 
@@ -54,11 +54,14 @@ class EdgeItem(QGraphicsItem):
         self.prepareGeometryChange()
         self._path = None
         self._shape = None
+        self._arrow = None
         self._rect = self._compute_rect()
 
     def path(self) -> QPainterPath:
         if self._path is None:
-            self._path = curve(self.source.pos() + S.OUT_PORT, self.target.pos() + S.IN_PORT)
+            end = self.target.pos() + S.IN_PORT
+            self._path = curve(self.source.pos() + S.OUT_PORT, end)
+            self._arrow = self.style.arrow.translated(end - QPointF(S.PORT_R, 0))
         return self._path
 
     def boundingRect(self) -> QRectF:  # noqa: N802
@@ -73,12 +76,10 @@ class EdgeItem(QGraphicsItem):
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         st = self.style
-        selected = bool(option.state & STATE_SELECTED)
+        selected = self.isSelected()  # cheaper than testing option.state's enum flags in Python
         painter.setPen(st.edge_selected_pen if selected else st.edge_pen)
         painter.setBrush(st.no_brush)
-        painter.drawPath(self.path())
-        if option.levelOfDetailFromTransform(painter.worldTransform()) >= S.LOD_PORTS:
-            painter.setPen(st.edge_selected_pen if selected else st.edge_pen)
+        painter.drawPath(self._path if self._path is not None else self.path())
+        if painter.worldTransform().m11() >= S.LOD_PORTS:  # the view only scales and translates
             painter.setBrush(st.edge_selected_brush if selected else st.edge_brush)
-            tip = self.target.pos() + S.IN_PORT - QPointF(S.PORT_R, 0)
-            painter.drawPolygon(st.arrow.translated(tip))
+            painter.drawPolygon(self._arrow)

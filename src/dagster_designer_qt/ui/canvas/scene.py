@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QToolTip
 
 from dagster_designer_qt.ui.canvas import style as S
@@ -384,9 +384,9 @@ class GraphScene(QGraphicsScene):
                         group = by_colour[key] = []
                     group.append(rect)
                 if item.severity == "error":
-                    data.errors.append(rect)
+                    data.errors.append(rect.topRight())
                 elif item.severity == "warning":
-                    data.warnings.append(rect)
+                    data.warnings.append(rect.topRight())
             for edge in self.edges.values():
                 a, b = rects.get(edge.source.node_id), rects.get(edge.target.node_id)
                 if a is not None and b is not None:
@@ -410,12 +410,13 @@ class GraphScene(QGraphicsScene):
         if data.selected:
             painter.setBrush(st.overview_selected_brush)
             painter.drawRects(data.selected)
+        # One square-capped point per problem node: a dot DOT_PX wide on screen, in one call per severity
+        # (a rect per node built at every repaint cost ~0.1 s at 5k nodes with problems).
         size = min(S.H, DOT_PX / max(scale, 1e-9))
-        half = size / 2
-        for rects, brush in ((data.warnings, st.warning_brush), (data.errors, st.error_brush)):
-            if rects:
-                painter.setBrush(brush)
-                painter.drawRects([QRectF(r.right() - half, r.top() - half, size, size) for r in rects])
+        for corners, brush in ((data.warnings, st.warning_brush), (data.errors, st.error_brush)):
+            if corners:
+                painter.setPen(QPen(brush, size, Qt.PenStyle.SolidLine, Qt.PenCapStyle.SquareCap))
+                painter.drawPoints(corners)
 
     # -------------------------------------------------------------- drawing
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
@@ -493,8 +494,8 @@ class OverviewData:
     def __init__(self) -> None:
         self.by_colour: dict[str, list[QRectF]] = {}  # category (or "\0missing") -> body rects
         self.selected: list[QRectF] = []
-        self.errors: list[QRectF] = []
-        self.warnings: list[QRectF] = []
+        self.errors: list[QPointF] = []  # top-right corners of nodes with errors (where the dot goes)
+        self.warnings: list[QPointF] = []
         self.lines: list[QLineF] = []
 
 

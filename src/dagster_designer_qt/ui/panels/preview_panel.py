@@ -1,8 +1,10 @@
 """Preview panel: the files the export would write (a tree; the selected node's files first) and the chosen
 file's text (read-only). Choosing a node on the canvas shows its files.
 
-Refreshed after edits, debounced, only while visible; generation runs off the UI thread on a snapshot of
-the project (plain data), so typing never waits for codegen.
+Refreshed after edits, debounced, and only while the panel is really visible (a tab behind Problems is
+not): opening a big project costs the preview nothing until the user looks at it. Generation runs off the
+UI thread on a copy-on-write snapshot of the project (the validation runner's, a shallow copy per node),
+so neither typing nor opening waits for serialisation or codegen.
 """
 
 from __future__ import annotations
@@ -11,18 +13,19 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSplitter, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from dagster_designer_qt.core import fileformat
+from dagster_designer_qt.ui.validation_runner import build_snapshot, take_snapshot
 from dagster_designer_qt.ui.workers import run_in_background
 
 DEBOUNCE_MS = 400
 PATH_ROLE = Qt.ItemDataRole.UserRole
 
 
-def _generate(project_data: dict, components) -> tuple[dict[str, str], dict[str, str]]:
-    """(path -> text, node id -> the folder holding its files)."""
+def _generate(taken: tuple, extra: dict, components) -> tuple[dict[str, str], dict[str, str]]:
+    """On the worker: the snapshot's files (path -> text) and node id -> the folder holding its files."""
     from dagster_designer_qt.services.codegen import generate
 
-    project = fileformat.project_from_dict(project_data)
+    project = build_snapshot(taken)
+    project.extra = extra
     gen = generate(project, components)
     folders: dict[str, str] = {}
     for node_id, folder_slug in gen.folders.items():
@@ -73,7 +76,7 @@ class PreviewPanel(QWidget):
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(DEBOUNCE_MS)
-        self.timer.timeout.connect(self.refresh)
+        self.timer.timeout.connect(self._refresh_if_visible)
         self.files.currentItemChanged.connect(self._on_current_item)
         # Bound methods, not lambdas: the registry outlives this window, and a lambda connected to it
         # would keep the panel, its document and the whole window alive after the window closed.
@@ -111,6 +114,12 @@ class PreviewPanel(QWidget):
         registry = self.context.registry
         return {c.type: c for c in registry.components()} if registry.is_loaded() else None
 
+    def _refresh_if_visible(self) -> None:
+        # A tabified dock's panel can be shown for a moment while the main window lays out its docks;
+        # by the time the timer fires it is hidden again and showEvent will bring it back when needed.
+        if self.isVisible():
+            self.refresh()
+
     def refresh(self) -> None:
         """Regenerate now (in the background)."""
         if self._closed:
@@ -119,9 +128,9 @@ class PreviewPanel(QWidget):
             self._again = True
             return
         self._dirty = False
-        data = fileformat.project_to_dict(self.document.project)
-        self._running = run_in_background(_generate, data, self._components(), on_done=self._on_done,
-                                          name="preview")
+        project = self.document.project
+        self._running = run_in_background(_generate, take_snapshot(project), dict(project.extra),
+                                          self._components(), on_done=self._on_done, name="preview")
 
     def wait(self, timeout: float = 10.0) -> None:
         if self._running is not None:
