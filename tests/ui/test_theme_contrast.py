@@ -59,3 +59,36 @@ def test_problem_glyphs_exist_in_the_fonts():
     src = Path(__file__).resolve().parents[2] / "src" / "dagster_designer_qt"
     offenders = [p.name for p in src.rglob("*.py") if "⛔" in p.read_text(encoding="utf-8")]
     assert offenders == []
+
+
+def test_spin_boxes_have_a_visible_frame_in_the_dark_theme(qtbot):
+    """Fusion's spin box frame is nearly invisible on a dark window: the style draws it in the theme's
+    input border colour (3:1 against the window), and the arrow buttons stay."""
+    from PySide6.QtWidgets import QApplication, QSpinBox, QStyle, QStyleOptionSpinBox
+
+    from dagster_designer_qt.ui.theme import ThemeManager
+
+    app = QApplication.instance()
+    before_palette, before_sheet = app.palette(), app.styleSheet()
+    theme = ThemeManager("dark")
+    theme.set_choice("dark")
+    try:
+        box = QSpinBox()
+        box.resize(120, 28)
+        qtbot.addWidget(box)
+        box.show()
+        qtbot.waitExposed(box)
+        image = box.grab().toImage()
+        edge = image.pixelColor(0, image.height() // 2)
+        window = app.palette().color(QPalette.ColorRole.Window)
+        assert edge.name().upper() == FIELD_COLORS["dark"]["input_border"].upper()
+        assert contrast_ratio(edge, window) >= 3.0
+        option = QStyleOptionSpinBox()
+        option.initFrom(box)
+        up = box.style().subControlRect(QStyle.ComplexControl.CC_SpinBox, option, QStyle.SubControl.SC_SpinBoxUp,
+                                        box)
+        assert up.width() > 0  # the arrow buttons are still there
+    finally:
+        theme.set_choice("light")
+        app.setStyleSheet(before_sheet)
+        app.setPalette(before_palette)

@@ -3,6 +3,8 @@ resources/themes, and the canvas colours. "system" follows the OS colour scheme 
 
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -106,8 +108,9 @@ def message_color(severity: str = "error", palette: QPalette | None = None) -> s
 
 
 def field_stylesheet(dark: bool) -> str:
-    """Visible borders on text inputs (Fusion's dark frames are nearly invisible). Spin boxes keep Fusion's
-    frame: a stylesheet border would replace their arrow buttons with blank ones."""
+    """Visible borders on text inputs (Fusion's dark frames are nearly invisible). Spin boxes get theirs from
+    the style (``_field_frame_style_class``): a stylesheet border would replace their arrow buttons with
+    blank ones."""
     c = FIELD_COLORS["dark" if dark else "light"]
     return (
         "QLineEdit, QPlainTextEdit, QTextEdit {"
@@ -116,6 +119,31 @@ def field_stylesheet(dark: bool) -> str:
         f" border: 1px solid {c['input_focus']}; }}\n"
         "QLineEdit:disabled { border-style: dotted; }\n"
     )
+
+
+@functools.lru_cache(maxsize=1)
+def _field_frame_style_class():
+    """Fusion, with spin boxes framed in the theme's input border colour: Fusion's own spin box frame is
+    nearly invisible on a dark window, and a stylesheet border would replace the arrow buttons with blank
+    ones. (A class made on first use: this module is imported before any QApplication exists.)"""
+    from PySide6.QtGui import QPainter
+    from PySide6.QtWidgets import QProxyStyle, QStyle
+
+    class FieldFrameStyle(QProxyStyle):
+        def drawComplexControl(self, control, option, painter, widget=None):  # noqa: N802 - Qt override
+            super().drawComplexControl(control, option, painter, widget)
+            if control != QStyle.ComplexControl.CC_SpinBox or not getattr(option, "frame", True):
+                return
+            colors = FIELD_COLORS["dark" if is_dark_palette(option.palette) else "light"]
+            focus = bool(option.state & QStyle.StateFlag.State_HasFocus)
+            painter.save()
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+            painter.setPen(QColor(colors["input_focus" if focus else "input_border"]))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(option.rect.adjusted(0, 0, -1, -1))
+            painter.restore()
+
+    return FieldFrameStyle
 
 
 def contrast_ratio(a: str | QColor, b: str | QColor) -> float:
@@ -207,8 +235,8 @@ class ThemeManager(QObject):
         self._colors = DARK_CANVAS if dark else LIGHT_CANVAS
         app = QApplication.instance()
         if isinstance(app, QApplication):
-            if app.style().name().lower() != "fusion":
-                app.setStyle("Fusion")
+            if not isinstance(app.style(), _field_frame_style_class()):
+                app.setStyle(_field_frame_style_class()("Fusion"))
             app.setPalette(_palette(dark))
             app.setStyleSheet(resources.theme_stylesheet("dark" if dark else "light") + "\n" + field_stylesheet(dark))
         self.changed.emit(self._colors)
