@@ -261,7 +261,7 @@ def make_shop(root: Path) -> Path:
           count: 2
         """)
     w(root / ".env", "REPORT_OWNER=team:reports\nSRC_DB=duckdb:///tmp/x.db\nDST_DB=duckdb:///tmp/y.db\n")
-    w(root / "tests/test_shop.py", "def test_nothing():\n    assert True\n")
+    w(root / "tests/test_shop.py", "def test_shop_defs():\n    assert 1 + 1 == 2\n")
     w(root / "README.md", "# shop\n")
     (root / ".git_like_cache").mkdir()
     return root

@@ -1,6 +1,6 @@
 """Component JSON schemas -> field descriptions. The only code that reads JSON-schema keywords.
 
-Dagster's component schemas are Pydantic JSON schemas with a few habits (see DAGSTER_NOTES.md):
+Dagster's component schemas are Pydantic JSON schemas with a few habits (checked against dagster 1.13):
 every non-string field is widened to ``X | string`` so a Jinja template can stand in, optional fields add
 ``null``, unions of objects have no discriminator (variants carry ``const`` fields instead) and defaults
 that aren't JSON-serializable read ``"__DAGSTER_UNSET_DEFAULT__"``. ``parse_schema`` turns all that into a
