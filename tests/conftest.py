@@ -22,12 +22,37 @@ def _isolated_dirs(tmp_path_factory, monkeypatch):
     yield base
 
 
+@pytest.fixture(scope="session")
+def registry_cache_seed(tmp_path_factory):
+    """The real component cache of this environment, built once per test process (a cold build runs a
+    discovery helper for seconds). Tests copy it into their own cache folder: they start warm, as a user
+    does after the first start, and still cannot see each other's caches."""
+    from dagster_designer_qt.services.registry import ComponentRegistry
+
+    seed = tmp_path_factory.mktemp("registry-seed")
+    registry = ComponentRegistry(cache_dir=seed)
+    registry.load()
+    assert registry.components, "the real registry lists no component types"
+    return seed
+
+
+def seed_registry_cache(seed) -> None:
+    """Copy the seeded cache into this test's own (isolated) cache folder."""
+    import shutil
+
+    from dagster_designer_qt.services.registry import default_cache_dir
+
+    shutil.copytree(seed, default_cache_dir(), dirs_exist_ok=True)
+
+
 @pytest.fixture
-def real_window(qtbot):
-    """The real main window on the real component registry (built into this test's own cache dir).
+def real_window(qtbot, registry_cache_seed):
+    """The real main window on the real component registry (this test's own cache dir, seeded warm).
     Prompts that would block are answered; an unexpected error dialog fails the test. Background work
     (an export, a Dagster check) is waited for before the window closes."""
     from dagster_designer_qt.app import create_main_window
+
+    seed_registry_cache(registry_cache_seed)
     from dagster_designer_qt.ui import settings as ui_settings
     from dagster_designer_qt.ui.context import AppContext
     from dagster_designer_qt.ui.registry_model import RegistryModel
@@ -65,3 +90,10 @@ def project_venv(tmp_path_factory):
     pv.install_fixture_package(venv)
     pv.assert_designer_absent(python)
     return python
+
+
+def pytest_collection_modifyitems(config, items):
+    """Slow tests (wheel builds, benchmarks, Dagster loads in subprocesses) first: with `-n 2`, xdist hands
+    tests out alternately from the front, so the long ones start at once on both workers side by side
+    instead of leaving one worker running a three-minute test at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
