@@ -43,6 +43,7 @@ from dagster_designer_qt.services.atomic import atomic_write_bytes
 from dagster_designer_qt.services.codegen import node_file_problem, safe_relpath
 from dagster_designer_qt.services.node_docs import DocGenerator
 from dagster_designer_qt.services.project_reader import load_chunk, split_documents
+from dagster_designer_qt.services.value_splice import splice_values
 
 PYTHON_KIND = "python"
 
@@ -252,7 +253,13 @@ def _yaml() -> YAML:
 
 
 def patch_document(chunk: str, old: dict, new: dict) -> str:
-    """The chunk with the difference old -> new applied (comments, order, quoting and flow kept)."""
+    """The chunk with the difference old -> new applied (comments, order, quoting and flow kept).
+
+    Changed scalar values are spliced into the text first (only their characters change, see
+    ``value_splice``); what is left (keys added or removed, lists resized, ...) goes through ruamel.yaml."""
+    chunk, old = splice_values(chunk, old, new)
+    if old == new:
+        return chunk
     y = _yaml()
     try:
         _data, seq_indent, offset = load_yaml_guess_indent(chunk)

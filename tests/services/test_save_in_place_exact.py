@@ -1,0 +1,201 @@
+"""Saving in place changes only a changed value's characters, like a code editor (issue 12, item 1).
+
+One hand-written project with values in every common style (plain with a comment spaced out, 'single'
+and "double" quoted, flow lists and flow mappings, block lists, 4-space indentation, a second document
+of a multi-document file, CRLF line ends). All edits are made and saved once per module; each test checks
+one file byte for byte, and Dagster loads the saved project once.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import real_projects  # noqa: E402
+
+from dagster_designer_qt.services.importer import import_project  # noqa: E402
+from dagster_designer_qt.services.save_in_place import patch_document, save_in_place  # noqa: E402
+from dagster_designer_qt.services.project_reader import load_chunk  # noqa: E402
+from dagster_designer_qt.services.value_splice import splice_values  # noqa: E402
+
+DEFS = "src/exact/defs"
+
+FILES = {
+    "plain/defs.yaml": (
+        "# plain values, comments spaced by hand\n"
+        "type: dagster.PythonScriptComponent\n"
+        "attributes:\n"
+        "  execution:\n"
+        "    path: run.py        # the script beside this file\n"
+        "  assets:\n"
+        "    - key: plain_orders   # the table\n"
+        "      description: Orders   # what it is\n"
+        "      kinds: [python,   duckdb]    # spaced by hand\n"
+        "      metadata: {rows: 3,  tier: gold}   # flow mapping\n"),
+    "quoted/defs.yaml": (
+        "type: 'dagster.PythonScriptComponent'\n"
+        "attributes:\n"
+        "    execution:\n"
+        "        path: \"quoted.py\"\n"
+        "    assets:\n"
+        "        -   key: 'quoted_orders'\n"
+        "            description: 'The orders'     # single quoted\n"
+        "            group_name: \"sales\"   # double quoted\n"
+        "            owners:\n"
+        "              - \"team:data\"   # block list\n"
+        "              - alice@example.com\n"),
+    "multi/defs.yml": (
+        "type: dagster.PythonScriptComponent\r\n"
+        "attributes:\r\n"
+        "  execution: {path: first.py}\r\n"
+        "  assets: [{key: first_doc}]\r\n"
+        "---\r\n"
+        "# the second document, CRLF line ends\r\n"
+        "type: dagster.PythonScriptComponent\r\n"
+        "attributes:\r\n"
+        "  execution:\r\n"
+        "    path: second.py\r\n"
+        "  assets:\r\n"
+        "  - key: second_doc\r\n"
+        "    description: Second    #  kept\r\n"),
+}
+
+
+def _edit(label, change):
+    def apply(project):
+        node = next(n for n in project.graph.iter_nodes() if n.label == label)
+        attrs = copy.deepcopy(node.attributes)
+        change(attrs)
+        project.graph.set_node_field(node.id, "attributes", attrs)
+    return apply
+
+
+def _set(path, value):
+    def change(attrs):
+        target = attrs
+        for part in path[:-1]:
+            target = target[part]
+        target[path[-1]] = value
+    return change
+
+
+# file -> (edit, [(old bytes, new bytes) in the order they appear in the file])
+EDITS = {
+    "plain/defs.yaml": (_edit("plain", lambda a: (
+        _set(("execution", "path"), "other.py")(a),
+        _set(("assets", 0, "kinds", 1), "snowflake")(a),
+        _set(("assets", 0, "metadata", "rows"), 12)(a))), [
+        (b"path: run.py        #", b"path: other.py        #"),
+        (b"[python,   duckdb]    #", b"[python,   snowflake]    #"),
+        (b"{rows: 3,  tier", b"{rows: 12,  tier")]),
+    "quoted/defs.yaml": (_edit("quoted", lambda a: (
+        _set(("assets", 0, "description"), "Orders: it's all here")(a),
+        _set(("assets", 0, "group_name"), "shop")(a),
+        _set(("assets", 0, "owners", 0), "team:ml")(a))), [
+        (b"description: 'The orders'     #", b"description: 'Orders: it''s all here'     #"),
+        (b"group_name: \"sales\"   #", b"group_name: \"shop\"   #"),
+        (b"- \"team:data\"   #", b"- \"team:ml\"   #")]),
+    "multi/defs.yml": (_edit("multi 2", _set(("assets", 0, "description"), "Now: quoted")), [
+        (b"description: Second    #  kept\r\n", b"description: 'Now: quoted'    #  kept\r\n")]),
+}
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory):
+    root = tmp_path_factory.mktemp("exact") / "exact"
+    real_projects.w(root / "pyproject.toml", """
+        [project]
+        name = "exact"
+        version = "0.1.0"
+        dependencies = ["dagster"]
+
+        [tool.dg]
+        directory_type = "project"
+
+        [tool.dg.project]
+        root_module = "exact"
+        """)
+    (root / "src/exact/defs").mkdir(parents=True)
+    (root / "src/exact/__init__.py").write_text("")
+    for rel, text in FILES.items():
+        path = root / DEFS / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode())
+        for script in ("run.py", "other.py", "quoted.py", "first.py", "second.py"):  # op names: the stems
+            (path.parent / script).write_text("print('hi')\n")
+    before = {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    result = import_project(root)
+    assert result.problems == []
+    for edit, _changes in EDITS.values():
+        edit(result.project)
+    plan = save_in_place(result.project)
+    after = {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    return root, before, after, plan
+
+
+@pytest.mark.parametrize("rel", sorted(EDITS))
+def test_a_changed_value_changes_only_its_characters(saved, rel):
+    _root, before, after, _plan = saved
+    old, new = before[f"{DEFS}/{rel}"], after[f"{DEFS}/{rel}"]
+    expected = old
+    for was, now in EDITS[rel][1]:
+        assert expected.count(was) == 1
+        expected = expected.replace(was, now)
+    assert new == expected
+    # difflib on the bytes: the changed spans are inside the values' own spans, nothing around them
+    changed = [(old[i1:i2], new[j1:j2]) for tag, i1, i2, j1, j2 in
+               difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes() if tag != "equal"]
+    assert changed and all(b"#" not in a + b and b"\n" not in a + b and b"  " not in a + b for a, b in changed)
+
+
+def test_only_the_edited_files_are_written(saved):
+    _root, before, after, plan = saved
+    assert sorted(plan.write) == sorted(f"{DEFS}/{rel}" for rel in EDITS)
+    assert {k: v for k, v in after.items() if k.removeprefix(DEFS + "/") not in EDITS} == {
+        k: v for k, v in before.items() if k.removeprefix(DEFS + "/") not in EDITS}
+
+
+def test_dagster_loads_the_saved_project_with_the_new_values(saved):
+    root = saved[0]
+    assets = real_projects.summary(root)["assets"]
+    assert assets["plain_orders"]["kinds"] == ["python", "snowflake"]
+    assert assets["quoted_orders"]["description"] == "Orders: it's all here"
+    assert assets["quoted_orders"]["group"] == "shop"
+    assert assets["quoted_orders"]["owners"] == ["alice@example.com", "team:ml"]
+    assert assets["second_doc"]["description"] == "Now: quoted"
+    assert assets["first_doc"]["description"] is None
+
+
+@pytest.mark.parametrize("text, path, value, spliced", [
+    ("a: 2   # c\n", ("a",), True, "a: true   # c\n"),  # int -> bool: plain
+    ("a: '1'   # c\n", ("a",), 2, "a: 2   # c\n"),  # quoted string -> int: plain
+    ("a: x   # c\n", ("a",), "yes", "a: 'yes'   # c\n"),  # would read as a bool: quoted
+    ("a: [x,  y]  # c\n", ("a", 1), "b, c", "a: [x,  'b, c']  # c\n"),  # a comma in a flow list
+    ("a: \"x\"  # c\n", ("a",), "two\nlines", 'a: "two\\nlines"  # c\n'),
+    ("a: 'x'  # c\n", ("a",), "two\nlines", 'a: "two\\nlines"  # c\n'),  # single quotes can't hold it
+])
+def test_value_styles_follow_the_original_where_the_new_value_allows(text, path, value, spliced):
+    old = load_chunk(text)
+    new = copy.deepcopy(old)
+    _set(path, value)(new)
+    out = patch_document(text, old, new)
+    assert out == spliced
+    assert load_chunk(out) == new
+
+
+def test_anchored_values_and_structural_changes_are_left_to_ruamel():
+    text = "a: &v 1   # c\nb: *v\nc: [x, y]  # keep\nd: |\n  block\n"
+    old = load_chunk(text)
+    new = copy.deepcopy(old)
+    new["a"] = new["b"] = 2  # an anchor and its alias: splicing the anchor would change both
+    new["c"].append("z")  # a list that grows
+    new["d"] = "other\n"  # a block scalar
+    assert splice_values(text, old, new) == (text, old)
+    out = patch_document(text, old, new)
+    assert load_chunk(out) == new
+    assert "# keep" in out
