@@ -14,10 +14,13 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import real_projects  # noqa: E402
 
+from dagster_designer_qt.core.model import Node  # noqa: E402
+from dagster_designer_qt.core.scaffold_templates import templates_for  # noqa: E402
 from dagster_designer_qt.services.importer import import_project  # noqa: E402
 from dagster_designer_qt.services.save_in_place import patch_document, save_in_place  # noqa: E402
 from dagster_designer_qt.services.project_reader import load_chunk  # noqa: E402
@@ -133,7 +136,14 @@ def saved(tmp_path_factory):
     assert result.problems == []
     for edit, _changes in EDITS.values():
         edit(result.project)
+    for i in range(2):  # two new nodes as the palette makes them: both run script.py (op "script")
+        template = templates_for("dagster.PythonScriptComponent")
+        template.attributes["assets"][0]["key"] = f"new_{i}"
+        result.project.graph.add_node(Node(id=f"new{i}", component_type="dagster.PythonScriptComponent",
+                                           label="script", attributes=template.attributes,
+                                           files=template.files))
     plan = save_in_place(result.project)
+    assert not save_in_place(result.project).changed  # the op names written are the files' own now
     after = {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
     return root, before, after, plan
 
@@ -153,16 +163,29 @@ def test_a_changed_value_changes_only_its_characters(saved, rel):
     assert changed and all(b"#" not in a + b and b"\n" not in a + b and b"  " not in a + b for a, b in changed)
 
 
-def test_only_the_edited_files_are_written(saved):
+NEW = [f"{DEFS}/script/defs.yaml", f"{DEFS}/script/script.py", f"{DEFS}/script_2/defs.yaml",
+       f"{DEFS}/script_2/script.py"]
+
+
+def test_only_the_edited_files_and_the_new_folders_are_written(saved):
     _root, before, after, plan = saved
-    assert sorted(plan.write) == sorted(f"{DEFS}/{rel}" for rel in EDITS)
-    assert {k: v for k, v in after.items() if k.removeprefix(DEFS + "/") not in EDITS} == {
+    assert sorted(plan.write) == sorted([f"{DEFS}/{rel}" for rel in EDITS] + NEW)
+    assert set(NEW) <= set(after)
+    assert {k: v for k, v in after.items() if k.removeprefix(DEFS + "/") not in EDITS and k not in NEW} == {
         k: v for k, v in before.items() if k.removeprefix(DEFS + "/") not in EDITS}
+
+
+def test_new_nodes_get_unique_op_names_by_exports_rule(saved):
+    root = saved[0]
+    names = [yaml.safe_load((root / rel).read_text())["attributes"]["execution"].get("name")
+             for rel in NEW if rel.endswith("defs.yaml")]
+    assert len(set(names)) == 2 and None not in names
 
 
 def test_dagster_loads_the_saved_project_with_the_new_values(saved):
     root = saved[0]
-    assets = real_projects.summary(root)["assets"]
+    assets = real_projects.summary(root)["assets"]  # two ops named "script" would fail to load
+    assert {"new_0", "new_1"} <= set(assets)
     assert assets["plain_orders"]["kinds"] == ["python", "snowflake"]
     assert assets["quoted_orders"]["description"] == "Orders: it's all here"
     assert assets["quoted_orders"]["group"] == "shop"

@@ -202,8 +202,9 @@ class _Generator:
         self.warnings.append(f"{node.label or node.id}: {message}")
 
     # ----------------------------------------------------------- op names
-    def _op_names(self) -> dict[str, str]:
-        """node id -> op name to emit (only for nodes whose op-spec has no user-set name)."""
+    def _op_names(self, eligible: Any = None) -> dict[str, str]:
+        """node id -> op name to emit (only for nodes whose op-spec has no user-set name; with ``eligible``,
+        only for those nodes: a save in place names new nodes' ops, never the user's existing ones)."""
         user_names: dict[str, str] = {}
         wanted: list[str] = []
         for node in self.nodes:
@@ -215,6 +216,8 @@ class _Generator:
                 if spec["name"] in user_names.values():
                     self.warn(node, f"op name {spec['name']!r} is used by another component too")
                 user_names[node.id] = spec["name"]
+            elif eligible is not None and node.id not in eligible:
+                continue
             elif isinstance(spec, dict) or (spec is None and not t.op_name_required_parent):
                 wanted.append(node.id)
         names = naming.unique_names([naming.op_name(self.slug[i]) for i in wanted], taken=user_names.values())

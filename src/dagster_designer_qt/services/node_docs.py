@@ -28,7 +28,7 @@ class DocGenerator(_Generator):
     """``_Generator`` over given nodes and upstream lists, with real folders and no op names."""
 
     def __init__(self, project: Any, nodes: list[Any], ups: Mapping[str, list[str]],
-                 components: Mapping[str, Any] | None):
+                 components: Mapping[str, Any] | None, new_nodes: Any = ()):
         self.project = project
         self.components = components
         self.warnings: list[str] = []
@@ -41,7 +41,9 @@ class DocGenerator(_Generator):
                 self.slug[n.id] = folder
         self.traits = {n.id: traits_for(n.component_type, components) for n in nodes}
         self.upstream = {n.id: list(ups.get(n.id, [])) for n in nodes}
-        self.op_names = {}
+        # new nodes get a unique op name by export's rule (two new nodes running ``script.py`` would both
+        # be op ``script``: Dagster refuses to load that); the ops of nodes read from files keep theirs
+        self.op_names = self._op_names(eligible={n.id for n in new_nodes})
         self._sources: dict[str, set[str]] = {}
 
     def literal_keys(self, node_id: str) -> list[str] | None:
@@ -79,8 +81,15 @@ class DocGenerator(_Generator):
                 if ps is not None and folder else set()
         return self._sources[node.id]
 
-    def document(self, node: Any) -> dict[str, Any]:
-        return self.defs_doc(node)
+    def document(self, node: Any, op_name: bool = True) -> dict[str, Any]:
+        """The node's document; ``op_name=False``: without the op name given to a new node (what the
+        document is for the node once it is read from its file, where the name is then the user's)."""
+        name = None if op_name else self.op_names.pop(node.id, None)
+        try:
+            return self.defs_doc(node)
+        finally:
+            if name is not None:
+                self.op_names[node.id] = name
 
 
 def folder_of(node: Any, project: Any) -> str | None:

@@ -131,8 +131,6 @@ def plan_save(project: Any, components: Mapping[str, Any] | None = None, files: 
     plan = SavePlan(root=root)
     graph = project.graph
     nodes = graph.nodes
-    ups = {n.id: graph.upstream(n.id) for n in nodes}
-    gen = DocGenerator(project, nodes, ups, components)
     claimed: dict[str, Any] = {}
     new_nodes = []
     for node in nodes:
@@ -143,6 +141,8 @@ def plan_save(project: Any, components: Mapping[str, Any] | None = None, files: 
             claimed[src.doc] = node
         else:
             new_nodes.append(node)
+    ups = {n.id: graph.upstream(n.id) for n in nodes}
+    gen = DocGenerator(project, nodes, ups, components, new_nodes)
     edits: dict[str, dict[int, tuple[dict, dict, str]]] = {}  # file -> index -> (old, new, doc id)
     for doc_id, node in claimed.items():
         file, index = ps.documents[doc_id]
@@ -232,7 +232,7 @@ def _plan_new_nodes(plan: SavePlan, files: Any, project: Any, nodes: list[Any], 
             n += 1
             slug = f"{base}_{n}"
         taken.add(folder)
-        doc = gen.document(node)
+        doc = gen.document(node, op_name=False)  # the name written below is the file's from now on
         file = f"{folder}/defs.yaml"
         plan.write[file] = gen.defs_yaml(node).encode("utf-8")
         for name, text in (node.files or {}).items():
