@@ -23,6 +23,7 @@ from dagster_designer_qt.core.model import Node  # noqa: E402
 from dagster_designer_qt.core.scaffold_templates import templates_for  # noqa: E402
 from dagster_designer_qt.services.importer import import_project  # noqa: E402
 from dagster_designer_qt.services.save_in_place import patch_document, save_in_place  # noqa: E402
+from dagster_designer_qt.services.save_preview import CHANGED, NEW, REMOVED, preview_save  # noqa: E402
 from dagster_designer_qt.services.project_reader import load_chunk  # noqa: E402
 from dagster_designer_qt.services.value_splice import splice_values  # noqa: E402
 
@@ -163,22 +164,22 @@ def test_a_changed_value_changes_only_its_characters(saved, rel):
     assert changed and all(b"#" not in a + b and b"\n" not in a + b and b"  " not in a + b for a, b in changed)
 
 
-NEW = [f"{DEFS}/script/defs.yaml", f"{DEFS}/script/script.py", f"{DEFS}/script_2/defs.yaml",
+NEW_FILES = [f"{DEFS}/script/defs.yaml", f"{DEFS}/script/script.py", f"{DEFS}/script_2/defs.yaml",
        f"{DEFS}/script_2/script.py"]
 
 
 def test_only_the_edited_files_and_the_new_folders_are_written(saved):
     _root, before, after, plan = saved
-    assert sorted(plan.write) == sorted([f"{DEFS}/{rel}" for rel in EDITS] + NEW)
-    assert set(NEW) <= set(after)
-    assert {k: v for k, v in after.items() if k.removeprefix(DEFS + "/") not in EDITS and k not in NEW} == {
+    assert sorted(plan.write) == sorted([f"{DEFS}/{rel}" for rel in EDITS] + NEW_FILES)
+    assert set(NEW_FILES) <= set(after)
+    assert {k: v for k, v in after.items() if k.removeprefix(DEFS + "/") not in EDITS and k not in NEW_FILES} == {
         k: v for k, v in before.items() if k.removeprefix(DEFS + "/") not in EDITS}
 
 
 def test_new_nodes_get_unique_op_names_by_exports_rule(saved):
     root = saved[0]
     names = [yaml.safe_load((root / rel).read_text())["attributes"]["execution"].get("name")
-             for rel in NEW if rel.endswith("defs.yaml")]
+             for rel in NEW_FILES if rel.endswith("defs.yaml")]
     assert len(set(names)) == 2 and None not in names
 
 
@@ -222,3 +223,44 @@ def test_anchored_values_and_structural_changes_are_left_to_ruamel():
     out = patch_document(text, old, new)
     assert load_chunk(out) == new
     assert "# keep" in out
+
+
+def test_preview_is_exactly_what_save_then_writes(tmp_path):
+    """The Preview panel's content for an opened project comes from the save's own plan."""
+    root = tmp_path / "shop"
+    for rel, text in FILES.items():
+        path = root / DEFS / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode())
+        (path.parent / "run.py").write_text("print('hi')\n")
+    (root / "pyproject.toml").write_text('[tool.dg.project]\nroot_module = "exact"\n')
+    project = import_project(root).project
+    assert preview_save(project).files == {}
+    for edit, _changes in EDITS.values():
+        edit(project)
+    graph = project.graph
+    graph.remove_node(next(n for n in graph.iter_nodes() if n.label == "quoted").id)  # a whole file
+    graph.remove_node(next(n for n in graph.iter_nodes() if n.label == "multi").id)  # one of two documents
+    template = templates_for("dagster.PythonScriptComponent")
+    graph.add_node(Node(id="new", component_type="dagster.PythonScriptComponent", label="fresh",
+                        attributes=template.attributes, files=template.files))
+    before = {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    preview = preview_save(project)
+    plan = save_in_place(project)
+    after = {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    written = {rel: data.decode() for rel, data in after.items() if before.get(rel) != data}
+    removed = sorted(set(before) - set(after))
+    assert {rel: f.new for rel, f in preview.files.items() if f.status != REMOVED} == written
+    assert sorted(rel for rel, f in preview.files.items() if f.status == REMOVED) == removed == [
+        f"{DEFS}/quoted/defs.yaml"]
+    assert {rel: f.status for rel, f in preview.files.items()} == {
+        f"{DEFS}/plain/defs.yaml": CHANGED, f"{DEFS}/multi/defs.yml": CHANGED,
+        f"{DEFS}/quoted/defs.yaml": REMOVED, f"{DEFS}/fresh/defs.yaml": NEW, f"{DEFS}/fresh/script.py": NEW}
+    assert all(f.old == (before[rel].decode() if rel in before else None) for rel, f in preview.files.items())
+    assert preview.orphans == plan.orphans == [f"{DEFS}/quoted/run.py"]
+    diff = preview.files[f"{DEFS}/plain/defs.yaml"].shown
+    assert "-    path: run.py        # the script beside this file\n" in diff
+    assert "+    path: other.py        # the script beside this file\n" in diff
+    assert preview.node_folders["new"] == f"{DEFS}/fresh/"
+    assert "1 removed" in preview.summary() and "2 new" in preview.summary()
+    assert preview_save(project).files == {}  # saved: nothing left to show
