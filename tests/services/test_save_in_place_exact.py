@@ -264,3 +264,28 @@ def test_preview_is_exactly_what_save_then_writes(tmp_path):
     assert preview.node_folders["new"] == f"{DEFS}/fresh/"
     assert "1 removed" in preview.summary() and "2 new" in preview.summary()
     assert preview_save(project).files == {}  # saved: nothing left to show
+
+
+def test_a_one_change_save_regenerates_only_the_documents_the_change_reaches(tmp_path):
+    from bench.bench_import import make_project
+
+    root = make_project(tmp_path / "p", 12)
+    project = import_project(root).project
+    nodes = {n.label: n for n in project.graph.iter_nodes()}
+    step1, step2 = nodes["step_1"], nodes["step_2"]
+    attrs = copy.deepcopy(step1.attributes)
+    attrs["assets"][0]["key"] = "k/renamed"  # step_2 depends on it: its deps must follow
+    project.graph.set_node_field(step1.id, "attributes", attrs)
+    plan = save_in_place(project)
+    assert set(plan.inputs) == {step1.source.doc, step2.source.doc}  # 2 of 13 documents made again
+    text = (root / step2.source.file).read_text()
+    assert "deps: [k/renamed]" in text and "k/1]" not in text
+    assert sorted(plan.write) == sorted([step1.source.file, step2.source.file])
+    again = save_in_place(project)
+    assert not again.changed and again.inputs == {}  # nothing changed since: nothing regenerated
+    # an undo (the value as it was, a new object) is a change back, and written back
+    attrs = copy.deepcopy(attrs)
+    attrs["assets"][0]["key"] = "k/1"
+    project.graph.set_node_field(step1.id, "attributes", attrs)
+    save_in_place(project)
+    assert "deps: [k/1]" in (root / step2.source.file).read_text()
