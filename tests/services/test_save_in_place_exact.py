@@ -213,11 +213,11 @@ def test_value_styles_follow_the_original_where_the_new_value_allows(text, path,
 
 
 def test_anchored_values_and_structural_changes_are_left_to_ruamel():
-    text = "a: &v 1   # c\nb: *v\nc: [x, y]  # keep\nd: |\n  block\n"
+    text = "a: &v 1   # c\nb: *v\nc:\n  - x  # keep\nd: |\n  block\n"
     old = load_chunk(text)
     new = copy.deepcopy(old)
     new["a"] = new["b"] = 2  # an anchor and its alias: splicing the anchor would change both
-    new["c"].append("z")  # a list that grows
+    new["c"].append("z")  # a block list that grows
     new["d"] = "other\n"  # a block scalar
     assert splice_values(text, old, new) == (text, old)
     out = patch_document(text, old, new)
@@ -289,3 +289,16 @@ def test_a_one_change_save_regenerates_only_the_documents_the_change_reaches(tmp
     project.graph.set_node_field(step1.id, "attributes", attrs)
     save_in_place(project)
     assert "deps: [k/1]" in (root / step2.source.file).read_text()
+
+
+@pytest.mark.parametrize("text, added, spliced", [
+    ("a:\n  deps: [x,  y]    # c\n", ["z", "yes"], "a:\n  deps: [x,  y, z, 'yes']    # c\n"),
+    ("a:\n  deps: []    # c\n", ["z"], "a:\n  deps: [z]    # c\n"),
+    ("a:\n  deps: ['x']  # c\n", ["z"], "a:\n  deps: ['x', 'z']  # c\n"),  # the items' quoting
+])
+def test_items_appended_to_a_flow_list_are_written_after_its_last_item(text, added, spliced):
+    """What drawing an edge does to a literal ``deps`` list."""
+    old = load_chunk(text)
+    new = copy.deepcopy(old)
+    new["a"]["deps"] += added
+    assert patch_document(text, old, new) == spliced

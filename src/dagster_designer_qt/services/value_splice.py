@@ -7,8 +7,10 @@ before and after, at a place the text has as a plain scalar node, is replaced in
 value written in the same style when the new value allows it (plain, 'single' or "double" quoted), so
 spacing before a comment, indentation and the rest of the line stay byte for byte.
 
-What it can't do that way (keys added or removed, lists that grow or shrink, a scalar that becomes a
-mapping, block scalars ``|``/``>``, anchored or aliased values, tags) is left out: the caller gets back
+Scalars appended to a flow list (``deps: [a]`` -> ``deps: [a, b]``, what drawing an edge does) are
+written after its last item. What it can't do that way (keys added or removed, block lists that grow,
+lists that shrink, a scalar that becomes a mapping, block scalars ``|``/``>``, anchored or aliased
+values, tags) is left out: the caller gets back
 the text with the values it could splice and the ``old`` data those splices turn it into, and applies the
 rest with ruamel.yaml. The result is checked by loading it: when it doesn't load to exactly what was
 meant, nothing is spliced.
@@ -46,7 +48,7 @@ def splice_values(text: str, old: Any, new: Any) -> tuple[str, Any]:
     if not edits:
         return text, old
     out = text
-    for start, end, rendered, _path, _value in sorted(edits, key=lambda e: e[0], reverse=True):
+    for start, end, rendered, _path, _value in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
         out = out[:start] + rendered + out[end:]
     try:
         expected = yaml.load(text, Loader=_Loader)
@@ -103,6 +105,10 @@ def _walk(text: str, node: yaml.Node, old: Any, new: Any, path: tuple, in_flow: 
         for i, (o, n) in enumerate(zip(old, new)):
             _walk(text, node.value[i], o, n, path + (i,), flow, shared, edits)
         return
+    if isinstance(old, list) and isinstance(new, list) and isinstance(node, yaml.SequenceNode) and \
+            node.flow_style and len(new) > len(old) == len(node.value) and new[:len(old)] == old:
+        _append(text, node, new[len(old):], path + (slice(len(old), None),), shared, edits)
+        return
     if not isinstance(node, yaml.ScalarNode) or not isinstance(old, _SCALARS) or not isinstance(new, _SCALARS):
         return
     start, end = node.start_mark.index, node.end_mark.index
@@ -111,6 +117,21 @@ def _walk(text: str, node: yaml.Node, old: Any, new: Any, path: tuple, in_flow: 
     rendered = render_scalar(new, node.style, in_flow)
     if rendered is not None:
         edits.append((start, end, rendered, path, new))
+
+
+def _append(text: str, node: yaml.SequenceNode, items: list, path: tuple, shared: set[int], edits: list) -> None:
+    """Scalars added at the end of a flow list (``[a, b]`` -> ``[a, b, c]``), written after its last item."""
+    style = node.value[-1].style if node.value and isinstance(node.value[-1], yaml.ScalarNode) else None
+    rendered = [render_scalar(v, style if style in (None, "'", '"') else None, True)
+                if isinstance(v, _SCALARS) else None for v in items]
+    if None in rendered or text[node.start_mark.index:node.start_mark.index + 1] != "[":
+        return
+    if node.value:
+        at = node.value[-1].end_mark.index
+        edits.append((at, at, "".join(", " + r for r in rendered), path, items))
+    else:
+        at = node.start_mark.index + 1
+        edits.append((at, at, ", ".join(rendered), path, items))
 
 
 def render_scalar(value: Any, style: str | None, in_flow: bool) -> str | None:
@@ -148,6 +169,12 @@ def _reads_back(text: str, value: Any, in_flow: bool) -> bool:
 
 
 def _set(data: Any, path: tuple, value: Any) -> None:
+    """Set the value at ``path``; a last part ``slice(n, None)`` sets the items from n on (an append)."""
     for part in path[:-1]:
         data = data[part]
-    data[path[-1]] = value
+    last = path[-1]
+    if isinstance(last, slice):
+        del data[last]
+        data.extend(value)
+    else:
+        data[last] = value
