@@ -138,14 +138,17 @@ def import_project(source: str | os.PathLike[str], *,
                                    documents={d.node.source.doc: (d.node.source.file, d.node.source.document)
                                               for d in docs})
     try:
-        _Linker(project, docs, modules, components, warnings).run()
+        linker = _Linker(project, docs, modules, components, warnings)
+        linker.run()
     except RecursionError:
         raise ImportProjectError(f"{printable(str(root))}: values nested too deeply to read") from None
     gen = DocGenerator(project, project.graph.nodes,
                        {n.id: project.graph.upstream(n.id) for n in project.graph.iter_nodes()}, components)
     for node in project.graph.iter_nodes():
         if node.node_type != PYTHON_TYPE:
-            node.source.read = gen.document(node)
+            made = linker.verified.get(node.id)  # the document _verify made, if its edges are the same now
+            same = made is not None and made[0] == project.graph.upstream(node.id)
+            node.source.read = made[1] if same else gen.document(node)
             setattr(node.source, READ_INPUTS, gen.inputs(node))
     for node_id, (x, y) in _layout(project).items():
         project.graph.move_node(node_id, x, y)
@@ -237,6 +240,7 @@ class _Linker:
         self.components = components
         self.warnings = warnings
         self.nodes = [d.node for d in docs]
+        self.verified: dict[str, tuple[list[str], dict]] = {}  # node id -> (its ups, its document) as checked
         self.traits: dict[str, TypeTraits] = {n.id: traits_for(n.component_type, components)
                                               for n in self.nodes}
         self.slugs = {d.node.id: d.folder for d in docs}  # folder references name the real folders
@@ -319,7 +323,9 @@ class _Linker:
             node = doc.node
             if not ups[node.id]:
                 continue
-            if _canonical(before.document(plain_node)) == _canonical(after.document(node)):
+            made = after.document(node)
+            if _canonical(before.document(plain_node)) == _canonical(made):
+                self.verified[node.id] = (list(ups[node.id]), made)
                 continue
             for up in ups[node.id]:
                 edge = self.project.graph.find_edge(up, node.id)
