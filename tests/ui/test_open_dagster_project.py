@@ -149,3 +149,31 @@ def test_a_defs_folder_components_children_get_a_frame(window, folder, qtbot):
     qtbot.waitUntil(lambda: item.frame_rect().contains(QRectF(orders.x, orders.y, 10, 10)))
     window.document.delete([orders.id])
     qtbot.waitUntil(lambda: not frames.items)  # no children left: no frame
+
+
+def test_preview_shows_what_save_would_change_in_the_folder(window, folder, qtbot, tmp_path):
+    from dagster_designer_qt.services.save_preview import preview_save
+
+    window.files.open_dagster_project(folder)
+    window.preview_dock.show()
+    window.preview_dock.raise_()
+    panel = window.preview_panel
+    qtbot.waitUntil(lambda: panel.summary().startswith("No changes to save"), timeout=30_000)
+    assert panel.file_names() == []  # not the files an export from scratch would make
+    orders = node(window, "orders")
+    window.document.set_attributes(orders.id, {**orders.attributes,
+                                               "assets": [{"key": "orders", "kinds": ["python", "csv"]}]})
+    window.document.delete([node(window, "report").id])
+    changed = f"{DEFS}/team/orders/defs.yaml"
+    qtbot.waitUntil(lambda: panel.file_names() == sorted([changed, f"{DEFS}/report/defs.yaml"]), timeout=30_000)
+    expected = preview_save(window.document.project)
+    assert panel._files[changed] == expected.files[changed].shown
+    assert "-      kinds: [python]\n+      kinds: [python, csv]\n" in panel._files[changed]
+    assert panel.summary().startswith(f"Save writes into {folder}: 1 changed, 1 removed file(s).")
+    window.document.set_selection([orders.id])
+    assert panel.current_file() == changed and panel.text.toPlainText() == expected.files[changed].shown
+    window.prompts.ask_remove_files = lambda files: False
+    window.prompts.ask_save_path = lambda s: str(tmp_path / "shop.ddp.json")
+    window.actions.save.trigger()
+    qtbot.waitUntil(lambda: panel.summary().startswith("No changes to save"), timeout=30_000)
+    assert panel.file_names() == []

@@ -27,6 +27,7 @@ import yaml
 from dagster_designer_qt.core import naming
 from dagster_designer_qt.core.assets import declared_asset_keys, normalize_key
 from dagster_designer_qt.core.errors import DesignerError
+from dagster_designer_qt.core.json_copy import json_copy
 from dagster_designer_qt.services.codegen_traits import TypeTraits, traits_for
 
 try:  # the C dumper is ~10x faster; its output is the same for the plain data we dump
@@ -202,8 +203,11 @@ class _Generator:
         self.warnings.append(f"{node.label or node.id}: {message}")
 
     # ----------------------------------------------------------- op names
-    def _op_names(self) -> dict[str, str]:
-        """node id -> op name to emit (only for nodes whose op-spec has no user-set name)."""
+    def _op_names(self, eligible: Any = None) -> dict[str, str]:
+        """node id -> op name to emit (only for nodes whose op-spec has no user-set name; with ``eligible``,
+        only for those nodes: a save in place names new nodes' ops, never the user's existing ones)."""
+        if eligible is not None and not eligible:
+            return {}
         user_names: dict[str, str] = {}
         wanted: list[str] = []
         for node in self.nodes:
@@ -215,6 +219,8 @@ class _Generator:
                 if spec["name"] in user_names.values():
                     self.warn(node, f"op name {spec['name']!r} is used by another component too")
                 user_names[node.id] = spec["name"]
+            elif eligible is not None and node.id not in eligible:
+                continue
             elif isinstance(spec, dict) or (spec is None and not t.op_name_required_parent):
                 wanted.append(node.id)
         names = naming.unique_names([naming.op_name(self.slug[i]) for i in wanted], taken=user_names.values())
@@ -239,8 +245,8 @@ class _Generator:
     def defs_doc(self, node: Any) -> dict[str, Any]:
         """The node's defs.yaml document as data (fresh containers, nothing shared with the node)."""
         t: TypeTraits = self.traits[node.id]
-        attrs = copy.deepcopy(node.attributes) if isinstance(node.attributes, dict) else {}
-        post = copy.deepcopy(node.post_processing) if node.post_processing else None
+        attrs = json_copy(node.attributes) if isinstance(node.attributes, dict) else {}
+        post = json_copy(node.post_processing) if node.post_processing else None
 
         # translation -> attributes.translation (or per item, e.g. Sling replications)
         if node.translation and not apply_node_translation(node, attrs, t):

@@ -22,7 +22,6 @@ type, an unreadable, too large or badly named file) are reported per file; the r
 from __future__ import annotations
 
 import ast
-import copy
 import os
 import re
 import uuid
@@ -34,11 +33,12 @@ import yaml
 
 from dagster_designer_qt.core.assets import normalize_key
 from dagster_designer_qt.core.errors import DesignerError, GraphError
+from dagster_designer_qt.core.json_copy import json_copy
 from dagster_designer_qt.core.layout import NODE_HEIGHT, layered_layout
 from dagster_designer_qt.core.model import Edge, Node, NodeSource, Project, ProjectSource
 from dagster_designer_qt.services.codegen import dbt_source_keys, embeddable_keys
 from dagster_designer_qt.services.codegen_traits import TypeTraits, traits_for
-from dagster_designer_qt.services.node_docs import DocGenerator, folder_source_keys
+from dagster_designer_qt.services.node_docs import READ_INPUTS, DocGenerator, folder_source_keys
 from dagster_designer_qt.services.project_reader import (
     DEFS_FOLDER_TYPES,
     Document,
@@ -138,14 +138,18 @@ def import_project(source: str | os.PathLike[str], *,
                                    documents={d.node.source.doc: (d.node.source.file, d.node.source.document)
                                               for d in docs})
     try:
-        _Linker(project, docs, modules, components, warnings).run()
+        linker = _Linker(project, docs, modules, components, warnings)
+        linker.run()
     except RecursionError:
         raise ImportProjectError(f"{printable(str(root))}: values nested too deeply to read") from None
     gen = DocGenerator(project, project.graph.nodes,
                        {n.id: project.graph.upstream(n.id) for n in project.graph.iter_nodes()}, components)
     for node in project.graph.iter_nodes():
         if node.node_type != PYTHON_TYPE:
-            node.source.read = gen.document(node)
+            made = linker.verified.get(node.id)  # the document _verify made, if its edges are the same now
+            same = made is not None and made[0] == project.graph.upstream(node.id)
+            node.source.read = made[1] if same else gen.document(node)
+            setattr(node.source, READ_INPUTS, gen.inputs(node))
     for node_id, (x, y) in _layout(project).items():
         project.graph.move_node(node_id, x, y)
     return ImportResult(project=project, warnings=warnings, defs_root=settings.defs_root, problems=problems)
@@ -196,8 +200,8 @@ def _doc_node(d: Document) -> _Doc:
         id=_stable_id("node", d.file, str(d.index)),
         component_type=data["type"],
         label=printable(label),
-        attributes=copy.deepcopy(data.get("attributes") or {}),
-        post_processing=copy.deepcopy(data.get("post_processing")) or None,
+        attributes=json_copy(data.get("attributes") or {}),
+        post_processing=json_copy(data.get("post_processing")) or None,
         source=NodeSource(doc=_stable_id("doc", d.file, str(d.index)), file=d.file, document=d.index),
     )
     return _Doc(node=node, folder=d.folder, raw=data)
@@ -236,6 +240,7 @@ class _Linker:
         self.components = components
         self.warnings = warnings
         self.nodes = [d.node for d in docs]
+        self.verified: dict[str, tuple[list[str], dict]] = {}  # node id -> (its ups, its document) as checked
         self.traits: dict[str, TypeTraits] = {n.id: traits_for(n.component_type, components)
                                               for n in self.nodes}
         self.slugs = {d.node.id: d.folder for d in docs}  # folder references name the real folders
@@ -262,7 +267,7 @@ class _Linker:
 
     def run(self) -> None:
         self.project.graph.load(self.nodes + self.modules, [])
-        as_written = {n.id: (copy.deepcopy(n.attributes), copy.deepcopy(n.post_processing)) for n in self.nodes}
+        as_written = {n.id: (json_copy(n.attributes), json_copy(n.post_processing)) for n in self.nodes}
         for doc in self.docs:
             plan = self._plan(doc)
             if plan is None or not plan.ups:
@@ -318,13 +323,15 @@ class _Linker:
             node = doc.node
             if not ups[node.id]:
                 continue
-            if _canonical(before.document(plain_node)) == _canonical(after.document(node)):
+            made = after.document(node)
+            if _canonical(before.document(plain_node)) == _canonical(made):
+                self.verified[node.id] = (list(ups[node.id]), made)
                 continue
             for up in ups[node.id]:
                 edge = self.project.graph.find_edge(up, node.id)
                 if edge is not None:
                     self.project.graph.remove_edge(edge.id)
-            node.attributes, node.post_processing = copy.deepcopy(as_written[node.id])
+            node.attributes, node.post_processing = json_copy(as_written[node.id][0]), json_copy(as_written[node.id][1])
             node.translation = None
             self.warn(doc, "its dependencies are kept as written (they don't match what a connection "
                            "writes)")
@@ -333,8 +340,8 @@ class _Linker:
     def _plan(self, doc: _Doc) -> _Plan | None:
         node = doc.node
         t = self.traits[node.id]
-        attrs = copy.deepcopy(node.attributes)
-        post = copy.deepcopy(node.post_processing)
+        attrs = json_copy(node.attributes)
+        post = json_copy(node.post_processing)
         implied = self._implied(node, doc) if (t.translation or t.item_translation) else []
         assets = attrs.get("assets")
         if t.declares_assets and isinstance(assets, list) and assets:
@@ -363,7 +370,7 @@ class _Linker:
         """Run ``parse`` (which strips what it recognises) on every item; the ups must agree."""
         if not items:
             return None
-        trial = copy.deepcopy(items)
+        trial = json_copy(items)
         results = [parse(item) for item in trial]
         if any(r is None for r in results) or any(r != results[0] for r in results):
             return None

@@ -21,6 +21,11 @@ from dagster_designer_qt.services.codegen import _SAFE_KEY, _Generator, dbt_sour
 from dagster_designer_qt.services.codegen_traits import traits_for
 
 
+# Not a field of NodeSource (never saved): ``DocGenerator.inputs`` of the node when its ``read`` document
+# was made. Saving in place regenerates a document only when its inputs differ, so one change costs one
+# document, not one per node of the project.
+READ_INPUTS = "read_inputs"
+
 _SAFE_FOLDER = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./\-]*$")
 
 
@@ -28,20 +33,34 @@ class DocGenerator(_Generator):
     """``_Generator`` over given nodes and upstream lists, with real folders and no op names."""
 
     def __init__(self, project: Any, nodes: list[Any], ups: Mapping[str, list[str]],
-                 components: Mapping[str, Any] | None):
+                 components: Mapping[str, Any] | None, new_nodes: Any = (),
+                 folders: Mapping[str, str] | None = None):
+        """``folders``: node id -> folder (relative to the defs folder) of nodes not read from one yet."""
         self.project = project
         self.components = components
         self.warnings: list[str] = []
         self.nodes = nodes
         self.by_id = {n.id: n for n in nodes}
-        self.slug = folder_slugs(nodes)
+        self.slug = {}
+        loose = []
         for n in nodes:
-            folder = folder_of(n, project)
+            folder = (folders or {}).get(n.id) or folder_of(n, project)
             if folder:
                 self.slug[n.id] = folder
-        self.traits = {n.id: traits_for(n.component_type, components) for n in nodes}
+            else:
+                loose.append(n)
+        if loose:
+            self.slug.update(folder_slugs(loose))
+        by_type: dict[str, Any] = {}
+        self.traits = {}
+        for n in nodes:
+            if n.component_type not in by_type:
+                by_type[n.component_type] = traits_for(n.component_type, components)
+            self.traits[n.id] = by_type[n.component_type]
         self.upstream = {n.id: list(ups.get(n.id, [])) for n in nodes}
-        self.op_names = {}
+        # new nodes get a unique op name by export's rule (two new nodes running ``script.py`` would both
+        # be op ``script``: Dagster refuses to load that); the ops of nodes read from files keep theirs
+        self.op_names = self._op_names(eligible={n.id for n in new_nodes})
         self._sources: dict[str, set[str]] = {}
 
     def literal_keys(self, node_id: str) -> list[str] | None:
@@ -79,8 +98,31 @@ class DocGenerator(_Generator):
                 if ps is not None and folder else set()
         return self._sources[node.id]
 
-    def document(self, node: Any) -> dict[str, Any]:
-        return self.defs_doc(node)
+    def inputs(self, node: Any) -> tuple:
+        """Everything the node's document is made from: its own fields and, per upstream node, what a
+        dependency on it is written from. Two equal ``inputs`` (``same_inputs``) give the same document, so
+        a save regenerates only the documents whose inputs changed since they were read or saved.
+
+        The model replaces a field's value on every edit (``Graph.set_node_field`` stores a copy) and never
+        changes one in place, so an unchanged field is the same object and compares in O(1)."""
+        def source_of(n: Any) -> tuple:
+            src = getattr(n, "source", None)
+            return (src.file, src.kind, tuple(src.keys)) if src is not None else ()
+
+        ups = tuple((u, n.component_type, n.label, n.attributes, self.slug[u], source_of(n), self.traits[u])
+                    for u in self.upstream[node.id] for n in (self.by_id[u],))
+        return (node.component_type, node.label, node.attributes, node.post_processing, node.translation,
+                node.files, source_of(node), self.slug[node.id], self.traits[node.id], ups)
+
+    def document(self, node: Any, op_name: bool = True) -> dict[str, Any]:
+        """The node's document; ``op_name=False``: without the op name given to a new node (what the
+        document is for the node once it is read from its file, where the name is then the user's)."""
+        name = None if op_name else self.op_names.pop(node.id, None)
+        try:
+            return self.defs_doc(node)
+        finally:
+            if name is not None:
+                self.op_names[node.id] = name
 
 
 def folder_of(node: Any, project: Any) -> str | None:
@@ -115,3 +157,10 @@ def folder_source_keys(folder: Path, limit: int = 200, max_bytes: int = 1024 * 1
             except (OSError, UnicodeDecodeError):
                 continue
     return dbt_source_keys(files)
+
+
+
+def same_inputs(a: tuple | None, b: tuple | None) -> bool:
+    """``DocGenerator.inputs`` of the same node at two times are equal (tuple ``==`` compares each item by
+    identity first, then by value)."""
+    return a is not None and b is not None and a == b

@@ -41,8 +41,9 @@ from dagster_designer_qt.core.errors import DesignerError
 from dagster_designer_qt.core.model import NodeSource
 from dagster_designer_qt.services.atomic import atomic_write_bytes
 from dagster_designer_qt.services.codegen import node_file_problem, safe_relpath
-from dagster_designer_qt.services.node_docs import DocGenerator
+from dagster_designer_qt.services.node_docs import READ_INPUTS, DocGenerator, same_inputs
 from dagster_designer_qt.services.project_reader import load_chunk, split_documents
+from dagster_designer_qt.services.value_splice import splice_values
 
 PYTHON_KIND = "python"
 
@@ -61,6 +62,7 @@ class SavePlan:
     # what commit_plan records: doc id -> (file, index, new read document); removed doc ids
     docs: dict[str, tuple[str, int, dict]] = field(default_factory=dict)
     new_sources: dict[str, NodeSource] = field(default_factory=dict)  # node id -> its new source
+    inputs: dict[str, tuple] = field(default_factory=dict)  # doc id -> what its new read document is made of
     removed: list[str] = field(default_factory=list)
 
     @property
@@ -130,8 +132,6 @@ def plan_save(project: Any, components: Mapping[str, Any] | None = None, files: 
     plan = SavePlan(root=root)
     graph = project.graph
     nodes = graph.nodes
-    ups = {n.id: graph.upstream(n.id) for n in nodes}
-    gen = DocGenerator(project, nodes, ups, components)
     claimed: dict[str, Any] = {}
     new_nodes = []
     for node in nodes:
@@ -142,11 +142,23 @@ def plan_save(project: Any, components: Mapping[str, Any] | None = None, files: 
             claimed[src.doc] = node
         else:
             new_nodes.append(node)
+    ups = {n.id: graph.upstream(n.id) for n in nodes}
+    folders = _new_folders(files, ps, new_nodes)
+    defs = ps.defs.rstrip("/")
+    gen = DocGenerator(project, nodes, ups, components, new_nodes,
+                       {i: f[len(defs) + 1:] if defs else f for i, f in folders.items()})
     edits: dict[str, dict[int, tuple[dict, dict, str]]] = {}  # file -> index -> (old, new, doc id)
     for doc_id, node in claimed.items():
         file, index = ps.documents[doc_id]
+        inputs = gen.inputs(node)
+        t = gen.traits[node.id]
+        if same_inputs(inputs, getattr(node.source, READ_INPUTS, None)) and not (
+                (t.translation or t.item_translation) and ups[node.id]):  # (dbt sources are read from disk)
+            plan.docs[doc_id] = (file, index, node.source.read)  # made from the same inputs: unchanged
+            continue
         now = gen.document(node)
         plan.docs[doc_id] = (file, index, now)
+        plan.inputs[doc_id] = inputs
         if now != node.source.read:
             edits.setdefault(file, {})[index] = (node.source.read, now, doc_id)
     removals: dict[str, set[int]] = {}
@@ -156,7 +168,7 @@ def plan_save(project: Any, components: Mapping[str, Any] | None = None, files: 
             plan.removed.append(doc_id)
     for file in sorted(set(edits) | set(removals)):
         _plan_file(plan, files, file, edits.get(file, {}), removals.get(file, set()))
-    _plan_new_nodes(plan, files, project, new_nodes, gen)
+    _plan_new_nodes(plan, new_nodes, folders, gen)
     plan.warnings.extend(gen.warnings)
     return plan
 
@@ -217,9 +229,11 @@ def _has_content(chunk: str) -> bool:
         return True
 
 
-def _plan_new_nodes(plan: SavePlan, files: Any, project: Any, nodes: list[Any], gen: DocGenerator) -> None:
-    ps = project.source
+def _new_folders(files: Any, ps: Any, nodes: list[Any]) -> dict[str, str]:
+    """node id -> the new folder (relative to the project folder) of each new node: its label's slug, with
+    a number added when a folder of that name exists."""
     defs = ps.defs.rstrip("/")
+    out: dict[str, str] = {}
     taken: set[str] = set()
     for node in nodes:
         base = naming.unique_slugs([node.label or node.component_type.rsplit(".", 1)[-1]])[0]
@@ -231,7 +245,14 @@ def _plan_new_nodes(plan: SavePlan, files: Any, project: Any, nodes: list[Any], 
             n += 1
             slug = f"{base}_{n}"
         taken.add(folder)
-        doc = gen.document(node)
+        out[node.id] = folder
+    return out
+
+
+def _plan_new_nodes(plan: SavePlan, nodes: list[Any], folders: dict[str, str], gen: DocGenerator) -> None:
+    for node in nodes:
+        folder = folders[node.id]
+        doc = gen.document(node, op_name=False)  # the name written below is the file's from now on
         file = f"{folder}/defs.yaml"
         plan.write[file] = gen.defs_yaml(node).encode("utf-8")
         for name, text in (node.files or {}).items():
@@ -252,7 +273,13 @@ def _yaml() -> YAML:
 
 
 def patch_document(chunk: str, old: dict, new: dict) -> str:
-    """The chunk with the difference old -> new applied (comments, order, quoting and flow kept)."""
+    """The chunk with the difference old -> new applied (comments, order, quoting and flow kept).
+
+    Changed scalar values are spliced into the text first (only their characters change, see
+    ``value_splice``); what is left (keys added or removed, lists resized, ...) goes through ruamel.yaml."""
+    chunk, old = splice_values(chunk, old, new)
+    if old == new:
+        return chunk
     y = _yaml()
     try:
         _data, seq_indent, offset = load_yaml_guess_indent(chunk)
@@ -433,7 +460,10 @@ def commit_plan(project: Any, plan: SavePlan) -> None:
         ps.documents[doc_id] = (file, index)
         node = by_doc.get(doc_id)
         if node is not None:
+            moved = (node.source.file, node.source.document) != (file, index)
             node.source.file, node.source.document, node.source.read = file, index, now
+            if doc_id in plan.inputs and not moved:
+                setattr(node.source, READ_INPUTS, plan.inputs[doc_id])
     for node_id, source in plan.new_sources.items():
         node = project.graph.node(node_id)
         node.source = source

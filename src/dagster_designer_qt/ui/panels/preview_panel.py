@@ -1,6 +1,10 @@
 """Preview panel: the files the export would write (a tree; the selected node's files first) and the chosen
 file's text (read-only). Choosing a node on the canvas shows its files.
 
+For a project opened from a Dagster project folder it shows what File > Save would change in that folder
+instead (``services/save_preview.py``, made from the save's own plan): changed files as a unified diff,
+new files in full, removed files with a note; a line above says what Save would write.
+
 Refreshed after edits, debounced, and only while the panel is really visible (a tab behind Problems is
 not): opening a big project costs the preview nothing until the user looks at it. Generation runs off the
 UI thread on a copy-on-write snapshot of the project (the validation runner's, a shallow copy per node),
@@ -8,6 +12,9 @@ so neither typing nor opening waits for serialisation or codegen.
 """
 
 from __future__ import annotations
+
+import copy
+import dataclasses
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFontDatabase
@@ -20,12 +27,24 @@ DEBOUNCE_MS = 400
 PATH_ROLE = Qt.ItemDataRole.UserRole
 
 
-def _generate(taken: tuple, extra: dict, components) -> tuple[dict[str, str], dict[str, str]]:
-    """On the worker: the snapshot's files (path -> text) and node id -> the folder holding its files."""
-    from dagster_designer_qt.services.codegen import generate
+def _source_snapshot(project) -> tuple | None:
+    """On the UI thread: the project folder's bookkeeping and each node's source, copied (a save updates
+    them in place while the worker reads them)."""
+    source = getattr(project, "source", None)
+    if source is None:
+        return None
+    return (dataclasses.replace(source, documents=dict(source.documents)),
+            {n.id: copy.copy(n.source) for n in project.graph.iter_nodes() if n.source is not None})
 
+
+def _generate(taken: tuple, extra: dict, components, sources: tuple | None = None) -> tuple:
+    """On the worker: (path -> text shown, node id -> the folder holding its files, a summary line or None)."""
     project = build_snapshot(taken)
     project.extra = extra
+    if sources is not None:
+        return _save_preview(project, components, sources)
+    from dagster_designer_qt.services.codegen import generate
+
     gen = generate(project, components)
     folders: dict[str, str] = {}
     for node_id, folder_slug in gen.folders.items():
@@ -33,7 +52,22 @@ def _generate(taken: tuple, extra: dict, components) -> tuple[dict[str, str], di
         folder = next((p[: p.index(suffix) + len(suffix)] for p in gen.files if suffix in p), "")
         if folder:
             folders[node_id] = folder
-    return dict(gen.files), folders
+    return dict(gen.files), folders, None
+
+
+def _save_preview(project, components, sources: tuple) -> tuple:
+    """What Save would change in the project's folder (the save's own plan, nothing written)."""
+    from dagster_designer_qt.services.save_preview import REMOVED, preview_save
+
+    project.source = sources[0]
+    for node in project.graph.iter_nodes():
+        node.source = sources[1].get(node.id)
+    preview = preview_save(project, components)
+    shown = {path: f.shown if f.status != REMOVED else
+             "# Save removes this file: its last component was removed. What it holds now:\n" + f.shown
+             for path, f in preview.files.items()}
+    summary = "\n".join([preview.summary(), *preview.warnings[:5]])
+    return shown, dict(preview.node_folders), summary
 
 
 class PreviewPanel(QWidget):
@@ -83,6 +117,7 @@ class PreviewPanel(QWidget):
         document.selection_changed.connect(self._follow_selection)
         document.undo_stack.indexChanged.connect(self.schedule)
         document.project_replaced.connect(self.schedule)
+        document.modified_changed.connect(self.schedule)  # saved in place: nothing left to show
         context.registry.components_loaded.connect(self.schedule)
 
     def _on_current_item(self, item, _old=None) -> None:
@@ -130,7 +165,8 @@ class PreviewPanel(QWidget):
         self._dirty = False
         project = self.document.project
         self._running = run_in_background(_generate, take_snapshot(project), dict(project.extra),
-                                          self._components(), on_done=self._on_done, name="preview")
+                                          self._components(), _source_snapshot(project),
+                                          on_done=self._on_done, name="preview")
 
     def wait(self, timeout: float = 10.0) -> None:
         if self._running is not None:
@@ -152,7 +188,14 @@ class PreviewPanel(QWidget):
             return
         self.message.hide()
         self._files, self._folders = dict(files[0] or {}), dict(files[1] or {})
+        if files[2]:
+            self.message.setText(files[2])
+            self.message.show()
         self._fill(follow=False)
+
+    def summary(self) -> str:
+        """The line above the files (what Save would write, for a project opened from a folder)."""
+        return self.message.text() if not self.message.isHidden() else ""
 
     def node_folders(self) -> dict[str, str]:
         return dict(self._folders)
