@@ -302,3 +302,36 @@ def test_items_appended_to_a_flow_list_are_written_after_its_last_item(text, add
     new = copy.deepcopy(old)
     new["a"]["deps"] += added
     assert patch_document(text, old, new) == spliced
+
+
+@pytest.mark.parametrize("before, after, written", [
+    ("a: 1   # c\n", True, "a: true   # c\n"),  # Python says 1 == True; YAML doesn't
+    ("a: true   # c\n", 1, "a: 1   # c\n"),
+    ("a: 1   # c\n", 1.0, "a: 1.0   # c\n"),
+    ("a: {b: 0}   # c\n", {"b": False}, "a: {b: false}   # c\n"),
+])
+def test_a_change_between_values_python_calls_equal_is_written(before, after, written):
+    old = load_chunk(before)
+    new = dict(old, a=after)
+    assert patch_document(before, old, new) == written
+
+
+def test_an_attribute_changed_from_1_to_true_is_saved(tmp_path):
+    """The save's own change detection (not only the patch) sees 1 -> true as a change."""
+    from bench.bench_import import make_project
+
+    root = make_project(tmp_path / "p", 2)
+    project = import_project(root).project
+    node = next(n for n in project.graph.iter_nodes() if n.label == "step_1")
+    attrs = copy.deepcopy(node.attributes)
+    attrs["assets"][0]["metadata"] = {"rows": 1}
+    project.graph.set_node_field(node.id, "attributes", attrs)
+    save_in_place(project)
+    attrs = copy.deepcopy(attrs)
+    attrs["assets"][0]["metadata"] = {"rows": True}
+    project.graph.set_node_field(node.id, "attributes", attrs)
+    plan = save_in_place(project)
+    assert list(plan.write) == [node.source.file]
+    saved = yaml.safe_load((root / node.source.file).read_text())
+    assert saved["attributes"]["assets"][0]["metadata"] == {"rows": True}
+    assert saved["attributes"]["assets"][0]["metadata"]["rows"] is True

@@ -110,6 +110,29 @@ def test_set_translation_and_project_meta(doc):
     check_undo_redo(doc, lambda: doc.set_project_meta("description", "New"))
 
 
+def test_a_change_python_calls_equal_is_an_edit(doc):
+    """1 -> true -> 1.0 are three different YAML values (Python says 1 == True == 1.0): each is an undo step
+    that undoes to the exact value before; a merged step that ends where it started is dropped."""
+    a = doc.ids[2]
+
+    def threads():
+        value = doc.graph.node(a).attributes["threads"]
+        return type(value), value
+
+    doc.set_attributes(a, {"project": "dbt", "threads": 1})
+    count = doc.undo_stack.count()
+    doc.set_attributes(a, {"project": "dbt", "threads": True})
+    doc.set_attributes(a, {"project": "dbt", "threads": 1.0})
+    assert doc.undo_stack.count() == count + 2 and threads() == (float, 1.0)
+    doc.undo_stack.undo()
+    assert threads() == (bool, True)
+    doc.undo_stack.undo()
+    assert threads() == (int, 1)
+    doc.set_attributes(a, {"project": "dbt", "threads": True}, merge_key="threads")
+    doc.set_attributes(a, {"project": "dbt", "threads": 1}, merge_key="threads")  # typed back: no step left
+    assert doc.undo_stack.count() == count and threads() == (int, 1)
+
+
 def test_no_op_edit_pushes_nothing(doc):
     doc.rename(doc.ids[0], "Extract")
     doc.move_nodes({doc.ids[0]: (0, 0)})

@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
+from dagster_designer_qt.core.json_copy import same_json
 from dagster_designer_qt.core.model import Edge, Graph, Node, Project
 
 # ids for mergeable commands
@@ -184,7 +185,7 @@ class SetNodeFieldCommand(EditCommand):
             and other.op.name == self.op.name
         ):
             self.op.new = copy.deepcopy(other.op.new)
-            if self.op.new == self.op.old:
+            if same_json(self.op.new, self.op.old):
                 self.setObsolete(True)
             return True
         return False
@@ -203,7 +204,7 @@ class SetProjectMetaCommand(EditCommand):
         if isinstance(other, SetProjectMetaCommand) and other.merge_key == self.merge_key \
                 and other.op.name == self.op.name:
             self.op.new = other.op.new
-            if self.op.new == self.op.old:
+            if same_json(self.op.new, self.op.old):
                 self.setObsolete(True)
             return True
         return False

@@ -21,3 +21,17 @@ def json_copy(value: Any) -> Any:
     if isinstance(value, _ATOMS):
         return value
     return copy.deepcopy(value)
+
+
+def same_json(a: Any, b: Any) -> bool:
+    """``a == b`` for JSON data (and tuples of it), with types: Python says ``1 == True == 1.0``, but in a YAML file ``1``,
+    ``true`` and ``1.0`` are different values, and a change from one to another must be saved."""
+    if a is b:  # unchanged values are the same objects (the model replaces, never mutates): O(1)
+        return True
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same_json(v, b[k]) for k, v in a.items())
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(same_json(x, y) for x, y in zip(a, b))
+    return a == b

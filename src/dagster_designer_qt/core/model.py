@@ -23,6 +23,7 @@ from dagster_designer_qt.core.errors import (
     UnknownNodeError,
 )
 from dagster_designer_qt.core.events import Signal
+from dagster_designer_qt.core.json_copy import same_json
 
 # Node data fields that hold a JSON value and may be absent (None) in a file.
 OPTIONAL_DATA_FIELDS = ("translation", "post_processing", "files")
@@ -318,7 +319,7 @@ class Graph:
         if name not in NODE_FIELDS:
             raise ValueError(f"not a node field: {name}")
         node = self.node(node_id)
-        if getattr(node, name) == value:
+        if same_json(getattr(node, name), value):  # 1 -> true is a change (1 == True in Python)
             return
         setattr(node, name, copy.deepcopy(value))
         self.node_changed.emit(node_id, name)

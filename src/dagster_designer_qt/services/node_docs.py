@@ -17,6 +17,7 @@ from typing import Any, Mapping
 
 import yaml
 
+from dagster_designer_qt.core.json_copy import same_json
 from dagster_designer_qt.services.codegen import _SAFE_KEY, _Generator, dbt_source_keys, folder_slugs
 from dagster_designer_qt.services.codegen_traits import traits_for
 
@@ -161,6 +162,6 @@ def folder_source_keys(folder: Path, limit: int = 200, max_bytes: int = 1024 * 1
 
 
 def same_inputs(a: tuple | None, b: tuple | None) -> bool:
-    """``DocGenerator.inputs`` of the same node at two times are equal (tuple ``==`` compares each item by
-    identity first, then by value)."""
-    return a is not None and b is not None and a == b
+    """``DocGenerator.inputs`` of the same node at two times are equal: identity first, then by value with
+    types (``same_json``: an attribute changed from ``1`` to ``true`` is a change)."""
+    return a is not None and b is not None and same_json(a, b)

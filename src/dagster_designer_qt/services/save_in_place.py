@@ -38,6 +38,7 @@ from ruamel.yaml.util import load_yaml_guess_indent
 
 from dagster_designer_qt.core import naming
 from dagster_designer_qt.core.errors import DesignerError
+from dagster_designer_qt.core.json_copy import same_json
 from dagster_designer_qt.core.model import NodeSource
 from dagster_designer_qt.services.atomic import atomic_write_bytes
 from dagster_designer_qt.services.codegen import node_file_problem, safe_relpath
@@ -159,7 +160,7 @@ def plan_save(project: Any, components: Mapping[str, Any] | None = None, files: 
         now = gen.document(node)
         plan.docs[doc_id] = (file, index, now)
         plan.inputs[doc_id] = inputs
-        if now != node.source.read:
+        if not same_json(now, node.source.read):
             edits.setdefault(file, {})[index] = (node.source.read, now, doc_id)
     removals: dict[str, set[int]] = {}
     for doc_id, (file, index) in ps.documents.items():
@@ -278,7 +279,7 @@ def patch_document(chunk: str, old: dict, new: dict) -> str:
     Changed scalar values are spliced into the text first (only their characters change, see
     ``value_splice``); what is left (keys added or removed, lists resized, ...) goes through ruamel.yaml."""
     chunk, old = splice_values(chunk, old, new)
-    if old == new:
+    if same_json(old, new):
         return chunk
     y = _yaml()
     try:
@@ -365,7 +366,7 @@ def _plain(value: Any) -> Any:
 
 def _merge(target: Any, old: Any, new: Any) -> Any:
     """``target`` with the change old -> new applied, keeping what it has that old and new share."""
-    if old == new:
+    if same_json(old, new):
         return target
     if isinstance(old, dict) and isinstance(new, dict) and isinstance(target, dict):
         for key in old:
@@ -374,7 +375,7 @@ def _merge(target: Any, old: Any, new: Any) -> Any:
         for key, value in new.items():
             if key not in old or key not in target:
                 target[key] = _plain(value)
-            elif old[key] != value:
+            elif not same_json(old[key], value):
                 target[key] = _merge(target[key], old[key], value)
         return target
     if isinstance(old, list) and isinstance(new, list) and isinstance(target, list) and \

@@ -24,6 +24,8 @@ from typing import Any
 
 import yaml
 
+from dagster_designer_qt.core.json_copy import same_json
+
 try:
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - PyYAML without libyaml
@@ -34,7 +36,7 @@ _SCALARS = (str, int, float, bool, type(None))
 
 def splice_values(text: str, old: Any, new: Any) -> tuple[str, Any]:
     """(text with the scalar changes old -> new spliced in, old with those changes applied)."""
-    if old == new:
+    if same_json(old, new):
         return text, old
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)  # pure Python: offsets count characters
@@ -85,7 +87,7 @@ def _shared_nodes(root: yaml.Node) -> set[int]:
 
 def _walk(text: str, node: yaml.Node, old: Any, new: Any, path: tuple, in_flow: bool, shared: set[int],
           edits: list) -> None:
-    if old == new and type(old) is type(new):
+    if same_json(old, new):
         return
     if id(node) in shared:
         return
@@ -106,7 +108,7 @@ def _walk(text: str, node: yaml.Node, old: Any, new: Any, path: tuple, in_flow: 
             _walk(text, node.value[i], o, n, path + (i,), flow, shared, edits)
         return
     if isinstance(old, list) and isinstance(new, list) and isinstance(node, yaml.SequenceNode) and \
-            node.flow_style and len(new) > len(old) == len(node.value) and new[:len(old)] == old:
+            node.flow_style and len(new) > len(old) == len(node.value) and same_json(new[:len(old)], old):
         _append(text, node, new[len(old):], path + (slice(len(old), None),), shared, edits)
         return
     if not isinstance(node, yaml.ScalarNode) or not isinstance(old, _SCALARS) or not isinstance(new, _SCALARS):

@@ -26,6 +26,7 @@ from dagster_designer_qt.commands.graph_commands import (
     add_node_command,
 )
 from dagster_designer_qt.core import clipboard
+from dagster_designer_qt.core.json_copy import same_json
 from dagster_designer_qt.core.model import Edge, Node, Project, new_id
 from dagster_designer_qt.services import project_store
 
@@ -204,7 +205,7 @@ class ProjectDocument(QObject):
 
     def set_node_field(self, node_id: str, name: str, value: Any, *, merge_key: str | None = None,
                        text: str | None = None) -> None:
-        if getattr(self.graph.node(node_id), name) == value:
+        if same_json(getattr(self.graph.node(node_id), name), value):
             return
         self._push(SetNodeFieldCommand(self.graph, node_id, name, value, text=text, merge_key=merge_key))
 
@@ -212,7 +213,7 @@ class ProjectDocument(QObject):
         self.set_node_field(node_id, "attributes", attributes, merge_key=merge_key)
 
     def set_project_meta(self, name: str, value: Any, *, merge_key: str | None = None) -> None:
-        if getattr(self._project, name) == value:
+        if same_json(getattr(self._project, name), value):
             return
         self._push(SetProjectMetaCommand(self._project, name, value, merge_key=merge_key))
 
