@@ -129,7 +129,7 @@ def run(quick: bool = False) -> list[dict]:
     return [
         row("start-up", "to full palette, warm cache", summary(warm), target=0.6),
         row("start-up", "project .venv palette, warm cache", summary(warm_venv), target=0.6,
-            note="opens a project whose folder has a .venv; its interpreter's list"),
+            note="warm start with a project interpreter: a project whose folder has a .venv (its list)"),
         row("start-up", "to full palette, cold cache", summary(cold),
             note="includes rebuilding the component cache in a helper process"),
     ]
