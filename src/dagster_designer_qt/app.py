@@ -12,7 +12,36 @@ _WINDOWS: list = []
 _SHARED: dict = {}
 
 
+def _cheap_pyside_feature_check() -> None:
+    """PySide6 asks of every module imported after it (and, once, of all imported before) whether its
+    source mentions "PySide6" (its ``__feature__`` switching), through ``inspect.getsource``: linecache,
+    tokenize and stat calls per module, ~40-50 ms of a start. Same question, answered by reading the
+    module's .py file as bytes; anything else (no .py file, unreadable) still goes to PySide's own check.
+    Does nothing if this PySide6 has no such hook."""
+    import PySide6  # noqa: F401 - sets up Qt's folders and loads shiboken6 with its import hook
+
+    feature = sys.modules.get("shibokensupport.feature")
+    original = getattr(feature, "_mod_uses_pyside", None)
+    if original is None or hasattr(original, "pyside_check"):
+        return
+
+    def uses_pyside(module) -> bool:
+        spec = getattr(module, "__spec__", None)
+        origin = getattr(spec, "origin", None)
+        if getattr(spec, "has_location", False) and isinstance(origin, str) and origin.endswith(".py"):
+            try:
+                with open(origin, "rb") as source:
+                    return b"PySide6" in source.read()
+            except OSError:
+                pass
+        return original(module)
+
+    uses_pyside.pyside_check = original
+    feature._mod_uses_pyside = uses_pyside
+
+
 def _application():
+    _cheap_pyside_feature_check()
     from PySide6.QtCore import QCoreApplication, Qt
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
@@ -49,9 +78,16 @@ def _shared(context=None):
         theme = ThemeManager(ui_settings.theme(context.settings))
         theme.apply()
         _SHARED.update(app=app, context=context, theme=theme)
-        if not context.registry.is_loaded() and not context.registry.is_loading():
-            context.registry.start()
     return _SHARED["context"], _SHARED["theme"]
+
+
+def _load_registry(context) -> None:
+    """List the components (a warm cache at once, else in the background) unless that is done or under
+    way. Called once the first window has opened its project, not before: a project with its own
+    interpreter has switched the registry to that interpreter by then (the interpreter check is cached),
+    so the designer's own list is not read and shown first for nothing."""
+    if not context.registry.is_loaded() and not context.registry.is_loading():
+        context.registry.start()
 
 
 def windows() -> list:
@@ -66,12 +102,15 @@ def forget_window(window) -> None:
 def open_window(context=None, theme=None, project_path: str | None = None, *, show: bool = True):
     from dagster_designer_qt.ui.main_window import MainWindow
 
-    if context is None or theme is None:
+    shared = context is None or theme is None
+    if shared:
         context, theme = _shared(context)
     window = MainWindow(context, theme)
     _WINDOWS.append(window)
     if project_path:
         window.files.open_project(project_path)
+    if shared:
+        _load_registry(context)
     if show:
         window.show()
     return window
@@ -88,6 +127,7 @@ def create_main_window(project_path: str | None = None, *, context=None):
     _application()
     ctx, theme = _shared(context)
     window = open_window(ctx, theme, project_path, show=False)
+    _load_registry(ctx)
     # With the window as context: Qt drops these if the window is deleted before the event loop runs.
     if project_path is None or window.document.path is None:
         QTimer.singleShot(0, window, lambda: _offer_recovery(window))
@@ -121,6 +161,7 @@ def start_gui(project_path: str | None = None, *, context=None):
     QTimer.singleShot(0, window, window.view.fit_to_window)  # the window as context: not after it's gone
     if project_path:
         window.files.open_project(project_path)
+    _load_registry(ctx)
     if window.document.path is None:
         QTimer.singleShot(0, window, lambda: _offer_recovery(window))
     return window

@@ -103,6 +103,30 @@ def test_the_probe_is_cached_on_disk_for_the_warm_start(project_venv, monkeypatc
     assert calls == []
 
 
+def test_the_designers_own_dagster_version_is_the_installed_one_without_reading_metadata(monkeypatch):
+    import importlib.metadata
+
+    installed = importlib.metadata.version("dagster")
+    assert project_python.own_interpreter().dagster == installed  # from the dist-info folder's name
+    monkeypatch.setattr(project_python, "dagster_version_in", lambda _paths: None)
+    assert project_python.own_interpreter().dagster == installed  # no such folder: the metadata says
+
+
+def test_a_cached_interpreter_check_is_redone_when_the_venv_is_replaced(tmp_path, monkeypatch):
+    python = _bare_venv(tmp_path / "env")
+    site = next((tmp_path / "env" / "lib").glob("python3*/site-packages"))
+    (site / "dagster-1.13.0.dist-info").mkdir()
+    assert check_interpreter(str(python)).dagster == "1.13.0"  # probed once, then cached
+    assert check_interpreter(str(python), cached_only=True).dagster == "1.13.0"
+    project_python._probe_cache.clear()
+    assert check_interpreter(str(python), cached_only=True).sys_path  # the disk cache answers too
+    cfg = tmp_path / "env" / "pyvenv.cfg"
+    cfg.write_text(cfg.read_text() + "# recreated\n")  # `python -m venv --clear` / `uv venv` again
+    with pytest.raises(project_python.NotProbedYet):
+        check_interpreter(str(python), cached_only=True)
+    assert check_interpreter(str(python)).dagster == "1.13.0"  # probed again
+
+
 # ---------------------------------------------------------- the helper script
 def test_the_helper_script_imports_nothing_of_the_designer():
     tree = ast.parse(Path(dagster_helper.__file__).read_text())

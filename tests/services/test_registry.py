@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -326,6 +327,33 @@ def test_cache_key_changes_when_a_distribution_is_added(isolated_env, tmp_path):
         assert registry.cache_key() == before  # stable
         (site / "newpkg-2.0.dist-info").mkdir()
         assert registry.cache_key() != before
+
+
+def test_cache_key_changes_when_a_registry_entry_point_changes_in_place(isolated_env, tmp_path):
+    """A reinstall of the same version that adds a registry module (an editable install's pyproject
+    edited, then ``pip install -e .``) rewrites entry_points.txt but keeps the folder names."""
+    site = tmp_path / "site"
+    dist = site / "acme_components-1.0.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "entry_points.txt").write_text("[console_scripts]\nacme = acme.cli:main\n")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.syspath_prepend(str(site))
+        registry = ComponentRegistry(cache_dir=tmp_path / "cache")
+        before = registry.cache_key()
+        (dist / "entry_points.txt").write_text("[console_scripts]\nacme = acme.cli:main\n\n"
+                                               "[dagster_dg_cli.registry_modules]\nacme = acme.components\n")
+        assert registry.cache_key() != before
+
+
+def test_the_environment_fingerprint_reads_no_package_metadata(tmp_path):
+    """It runs on every start (the warm cache's key): folder listings and stats only."""
+    code = ("import sys\n"
+            "from dagster_designer_qt.services.registry import ComponentRegistry\n"
+            f"ComponentRegistry(cache_dir={str(tmp_path)!r}).cache_key()\n"
+            "print('importlib.metadata' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
 
 
 def test_cache_key_changes_when_project_components_change(tmp_path):

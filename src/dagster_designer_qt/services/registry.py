@@ -188,8 +188,7 @@ class ComponentRegistry:
             "designer": __version__,
             "python": self.python.python_version if self.foreign else sys.version,
             "executable": self.executable,
-            "environment": environment_fingerprint(self._sys_path(), exclude=self.project_dir,
-                                                   foreign=self.foreign),
+            "environment": environment_fingerprint(self._sys_path(), exclude=self.project_dir),
             "project": project_fingerprint(self.project_dir) if self.project_dir else None,
         }
         blob = json.dumps(parts, sort_keys=True, default=str).encode("utf-8")

@@ -83,6 +83,7 @@ class PreviewPanel(QWidget):
         self._again = False
         self._folders: dict[str, str] = {}
         self._closed = False
+        self._shown_before = False
         self.files = QTreeWidget(self)
         self.files.setObjectName("previewFiles")
         self.files.setAccessibleName("Generated files")
@@ -143,7 +144,11 @@ class PreviewPanel(QWidget):
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
         if self._dirty and not self._closed:
-            self.timer.start(0)
+            # The first show is the app's start: the first generation (which imports codegen, tomlkit and
+            # PyYAML on the worker, sharing the GIL) waits a debounce so the first frame and the palette
+            # come first. Showing the panel later regenerates at once.
+            self.timer.start(0 if self._shown_before else DEBOUNCE_MS)
+        self._shown_before = True
 
     def _components(self):
         registry = self.context.registry
