@@ -11,8 +11,9 @@ shows what was found and says so.
 from __future__ import annotations
 
 import ast
+import copy
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 _DECORATORS = {
@@ -222,12 +223,27 @@ def load_module_keys(project: Any, *, python: Any = None, timeout: float = 300.0
     if not files:
         return {}
     found = ask_module_keys(source.folder, files, python=python, timeout=timeout)
-    by_file = {n.source.file: n for n in project.graph.iter_nodes()
-               if n.source is not None and n.source.kind == "python"}
-    for file, keys in found.items():
-        if isinstance(keys, list):
-            project.graph.refresh_module_keys(by_file[file].id, keys)
+    apply_key_refresh(project, plan_key_refresh(project, found))
     return found
+
+
+def apply_key_refresh(project: Any, plan: tuple[dict[str, list[str]], list[tuple[str, str]], list[str]]) -> None:
+    """Apply ``plan_key_refresh``'s answer through the model's own mutators (events, no undo command):
+    keys are derived data read from the project, not the user's edits."""
+    from dagster_designer_qt.core.errors import GraphError
+    from dagster_designer_qt.core.model import Edge, new_id
+
+    keys, edges, _notes = plan
+    graph = project.graph
+    for node_id, new in keys.items():
+        if graph.has_node(node_id):
+            graph.refresh_module_keys(node_id, new)
+    for up, down in edges:
+        if graph.has_node(up) and graph.has_node(down) and graph.find_edge(up, down) is None:
+            try:
+                graph.add_edge(Edge(id=new_id(), source=up, target=down))
+            except GraphError:
+                pass  # a cycle: the graph as the user has it wins
 
 
 def module_edges(project: Any) -> list[tuple[str, str]]:
@@ -263,6 +279,85 @@ def module_edges(project: Any) -> list[tuple[str, str]]:
             if (up, node.id) not in pairs:
                 pairs.append((up, node.id))
     return pairs
+
+
+def plan_key_refresh(project: Any, found: dict[str, Any],
+                     components: Any = None) -> tuple[dict[str, list[str]], list[tuple[str, str]], list[str]]:
+    """What taking Dagster's keys (``found``: module file -> keys or an error) does to an opened project
+    without changing what saving in place writes: (module node id -> new keys, edges to add, notes).
+
+    An edge from a module to a component becomes that component's ``deps`` when saved (all the module's
+    keys), so a module takes Dagster's keys only if no component downstream of it would be written
+    differently, and an implied edge is added only if its component's document stays the same (as the
+    importer does when it opens a folder). Edges between modules are only shown: always added."""
+    from dagster_designer_qt.services.node_docs import DocGenerator
+
+    graph = project.graph
+    nodes = list(graph.iter_nodes())
+    by_file = {n.source.file: n for n in nodes if n.source is not None and n.source.kind == "python"}
+    edges = [(e.source, e.target) for e in graph.iter_edges()]
+    is_module = {n.id: n.source is not None and n.source.kind == "python" for n in nodes}
+
+    def documents(node_list: list[Any], pairs: list[tuple[str, str]], ids: set[str]) -> dict[str, Any]:
+        ups: dict[str, list[str]] = {}
+        for up, down in pairs:
+            ups.setdefault(down, []).append(up)
+        gen = DocGenerator(project, node_list, ups, components)
+        by_id = {n.id: n for n in node_list}
+        out: dict[str, Any] = {}
+        for node_id in ids:
+            try:
+                out[node_id] = gen.document(by_id[node_id])
+            except Exception as exc:  # noqa: BLE001 - a node codegen refuses: compare the refusal
+                out[node_id] = ("error", str(exc))
+        return out
+
+    def downstream_components(module_ids: set[str], pairs: list[tuple[str, str]]) -> set[str]:
+        return {down for up, down in pairs if up in module_ids and not is_module.get(down, True)}
+
+    current = list(nodes)
+    keys: dict[str, list[str]] = {}
+    notes: list[str] = []
+    for file, new in found.items():
+        node = by_file.get(file)
+        if node is None or not isinstance(new, list) or list(new) == list(node.source.keys):
+            continue
+        twin = copy.copy(node)
+        twin.source = replace(node.source, keys=list(new))
+        twin.attributes = {**node.attributes, "asset_keys": list(new)}
+        trial = [twin if n.id == node.id else n for n in current]
+        affected = downstream_components({node.id}, edges)
+        if documents(current, edges, affected) != documents(trial, edges, affected):
+            notes.append(f"{file}: kept the keys read from the file (Dagster's would change what saving "
+                         "writes for a component connected to it)")
+            continue
+        current, keys[node.id] = trial, list(new)
+    shadow = copy.copy(project)
+    shadow.graph = _NodesView(current, graph)
+    added: list[tuple[str, str]] = []
+    for up, down in module_edges(shadow):
+        if (up, down) in edges or (up, down) in added:
+            continue
+        if not is_module.get(down, True):
+            pairs = edges + added
+            if documents(current, pairs, {down}) != documents(current, pairs + [(up, down)], {down}):
+                continue  # the connection would rewrite the component's deps: not shown as an edge
+        added.append((up, down))
+    return keys, added, notes
+
+
+class _NodesView:
+    """A graph's nodes with some replaced (for ``module_edges`` on a trial), read-only."""
+
+    def __init__(self, nodes: list[Any], graph: Any):
+        self._nodes = {n.id: n for n in nodes}
+        self._graph = graph
+
+    def iter_nodes(self):
+        return iter(self._nodes.values())
+
+    def node(self, node_id: str) -> Any:
+        return self._nodes[node_id]
 
 
 _MARK = "@@DESIGNER-LOAD@@"

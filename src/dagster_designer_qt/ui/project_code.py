@@ -140,31 +140,16 @@ class ProjectCodeController(QObject):
         self.keys_refreshed.emit(dict(result))
 
     def apply_keys(self, found: dict) -> None:
-        """Dagster's keys onto the module nodes, then the edges they imply (undo-free: derived data)."""
-        from dagster_designer_qt.core.errors import GraphError
-        from dagster_designer_qt.core.model import Edge, new_id
-        from dagster_designer_qt.services.python_defs import module_edges
+        """Dagster's keys onto the module nodes, then the edges they imply (undo-free: derived data), as far
+        as neither changes what saving in place writes (``plan_key_refresh``)."""
+        from dagster_designer_qt.services.python_defs import apply_key_refresh, plan_key_refresh
 
-        graph = self.document.graph
-        by_file = {n.source.file: n.id for n in graph.iter_nodes()
-                   if n.source is not None and n.source.kind == "python"}
-        failed = []
-        for file, keys in found.items():
-            node_id = by_file.get(file)
-            if node_id is None:
-                continue
-            if isinstance(keys, list):
-                graph.refresh_module_keys(node_id, keys)
-            else:
-                failed.append(f"{file}: {keys}")
-        for up, down in module_edges(self.document.project):
-            if graph.find_edge(up, down) is None:
-                try:
-                    graph.add_edge(Edge(id=new_id(), source=up, target=down))
-                except GraphError:
-                    pass  # a cycle or a duplicate: the graph as the user has it wins
+        project = self.document.project
+        plan = plan_key_refresh(project, found, self._components())
+        apply_key_refresh(project, plan)
+        failed = [f"{file}: {keys}" for file, keys in found.items() if not isinstance(keys, list)] + plan[2]
         if failed:
-            self.status.emit("Dagster could not load some Python modules: " + "; ".join(failed[:3]))
+            self.status.emit("Python modules: " + "; ".join(failed[:3]))
         else:
             self.status.emit("The Python modules show the assets Dagster reports")
 
