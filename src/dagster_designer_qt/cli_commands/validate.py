@@ -1,4 +1,4 @@
-"""`dagster-designer validate PROJECT [--json] [--project-dir DIR]`: static checks of a project file.
+"""`dagster-designer validate PROJECT [--json] [--project-dir DIR --trust]`: static checks of a project file.
 
 Each problem prints as ``node-label: attributes.path: message``; the exit code is 1 when there are errors
 (warnings alone exit 0). ``static_problems`` is the whole static check, so other checks (e.g. loading the
@@ -36,8 +36,30 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         "their dependencies and the node that produced each")
     add_python_arg(p)
     p.add_argument("--trust", action="store_true",
-                   help="with --load: allow templates and Python that run code when Dagster loads the "
-                        "project (without it such a project is refused, listing what would run)")
+                   help="with --load or --project-dir: allow templates and Python that run code when Dagster "
+                        "loads the project or its component types are listed (without it such a project is "
+                        "refused, listing what would run)")
+
+
+def _require_folder_trust(project_dir: Path, *, trusted: bool) -> None:
+    """``--project-dir`` imports the folder's own code (its registry modules, component.py files) to list
+    its component types: only with ``--trust`` when the folder has code beyond the designer's own
+    boilerplate (docs/TRUST.md), as ``--load`` and ``run`` require."""
+    from dagster_designer_qt.services.trust import UntrustedProjectError, scan_folder
+
+    if trusted:
+        return
+    report = scan_folder(project_dir)
+    if report.needs_trust:
+        raise UntrustedProjectError(f"not importing the code of an untrusted project folder (--project-dir): "
+                                    f"{report.summary()} (check them, then pass --trust)")
+
+
+def _project_types(project: Project) -> dict[str, str]:
+    """For a project opened from a folder: its own types (``.component.X``) as Dagster resolves them."""
+    from dagster_designer_qt.services.project_types import project_local_types
+
+    return project_local_types(project)
 
 
 def static_problems(project: Project, registry: ComponentRegistry) -> list[Problem]:
@@ -90,7 +112,9 @@ def run(args: argparse.Namespace) -> int:
     here = Path(args.project).absolute().parent
     python = python_arg(getattr(args, "python", None), setting=project.python, setting_base=here,
                         folder=project_dir or (Path(project.source.folder) if project.source is not None else here))
-    registry = ComponentRegistry(project_dir=project_dir, python=python)
+    if project_dir is not None:
+        _require_folder_trust(project_dir, trusted=args.trust)
+    registry = ComponentRegistry(project_dir=project_dir, python=python, project_types=_project_types(project))
     problems = static_problems(project, registry)
     if not args.load:
         return report(project, problems, as_json=args.json)
