@@ -199,3 +199,21 @@ def test_cancelling_trust_keeps_the_project_code_unloaded(window, folder, qtbot)
     assert win.context.registry.is_following()  # still the designer's own list: nothing of the project
     assert not (folder / "imported.marker").exists()
     assert node(win, "computed").source.keys == []
+
+
+def test_a_project_trusted_and_remembered_loads_its_code_without_asking(window, folder, tmp_path):
+    from dagster_designer_qt.services.trust import TrustStore, scan_project
+
+    win = window
+    asked = []
+    win.dagster_check.ask_trust = lambda report, can_remember: asked.append(report) or "cancel"
+    win.files.open_dagster_project(folder)
+    design = tmp_path / "shop.ddp.json"
+    win.document.save(design)
+    TrustStore().trust(design, scan_project(win.document.project, None))  # "Trust and Remember" earlier
+    assert win.files.open_project(str(design))
+    registry = win.context.registry
+    assert asked == [] and win.project_code.state == "loaded"
+    assert not registry.is_following() and registry.project_dir() == folder.resolve()
+    assert registry.registry.project_types == {RELATIVE: ABSOLUTE}
+    assert not registry.awaiting_trust(RELATIVE) and not win.trust_button.isVisibleTo(win)
