@@ -138,7 +138,7 @@ def test_project_code_runs_only_after_trust_then_types_forms_validation_and_keys
     assert not marker.exists()
     assert registry.awaiting_trust(RELATIVE) and registry.get(RELATIVE) is None
     item = win.scene.nodes[orders.id]
-    assert not item.missing and item.type_text == "Defined by this project (trust to load)"
+    assert not item.missing and item.type_text == "Needs project trust"
     assert "Defined by this project" in win.scene.node_tooltip(orders.id)
     [problem] = win.validation.problems_for(orders.id)
     assert problem.severity == "warning" and problem.code == "needs-trust"
@@ -159,7 +159,7 @@ def test_project_code_runs_only_after_trust_then_types_forms_validation_and_keys
     assert info.type == ABSOLUTE and info.project_local and not info.error
     assert ABSOLUTE in win.palette.component_types(visible_only=False)
     assert not win.trust_button.isVisibleTo(win)
-    assert win.scene.nodes[orders.id].type_text != "Defined by this project (trust to load)"
+    assert win.scene.nodes[orders.id].type_text != "Needs project trust"
     win.document.set_selection([])
     win.document.set_selection([orders.id])
     assert win.property_panel.row("rows") is not None and win.property_panel.row("table") is not None

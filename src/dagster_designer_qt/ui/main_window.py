@@ -159,7 +159,6 @@ class MainWindow(QMainWindow):
                                                   self.dagster_check.ensure_trusted, self)
         self.trust_button = QPushButton("Trust Project Code…", self)
         self.trust_button.setObjectName("trustProjectCode")
-        self.trust_button.setFlat(True)
         self.trust_button.setToolTip("This project defines its own components or Python assets. Loading them "
                                      "runs the project's code: review what would run, then trust the project.")
         self.trust_button.clicked.connect(self.project_code.request_trust)

@@ -141,7 +141,7 @@ class GraphScene(QGraphicsScene):
         category = module_category(component_type)
         awaiting = getattr(self.registry, "awaiting_trust", None)
         if callable(awaiting) and awaiting(component_type):  # the project's own type: listed once trusted
-            return category, category_icon_name(category), False, "Defined by this project (trust to load)"
+            return category, category_icon_name(category), False, "Needs project trust"
         if loaded:
             return category, "cat-missing", True, f"Not installed: {component_type}"
         return category, category_icon_name(category), False, display_name(short_type(component_type))
