@@ -39,7 +39,14 @@ class ProjectCodeController(QObject):
         self._trusted_project = None  # the project object the user trusted in this window
         self._keys_task = None
         document.project_replaced.connect(self._on_project_replaced)
+        registry.components_loaded.connect(self._on_components)
         self._on_project_replaced(document.project)
+
+    def _on_components(self, *_args) -> None:
+        """The trusted project's own list has arrived: nothing waits for trust any more."""
+        if self.state == "loaded" and self.registry.pending_trust() and self.registry.project_dir() is not None \
+                and not self.registry.is_loading():
+            self.registry.set_pending_trust(())
 
     # ---------------------------------------------------------------- state
     def _set_state(self, state: str) -> None:
@@ -58,10 +65,11 @@ class ProjectCodeController(QObject):
             self._set_state("none")
             return
         self.registry.set_project(None, {})  # the previous project's code is not this one's
+        self._set_state("none")
+        self.registry.set_pending_trust(project_local_types(project).keys())
         if self._remembered_trust():
             self._load()
             return
-        self.registry.set_pending_trust(project_local_types(project).keys())
         self._set_state("pending")
 
     def _remembered_trust(self) -> bool:
@@ -101,9 +109,10 @@ class ProjectCodeController(QObject):
 
         project = self.document.project
         self._trusted_project = project
-        self.registry.set_project(Path(project.source.folder), project_local_types(project))
-        self.registry.set_pending_trust(())
         self._set_state("loaded")
+        # The waiting types keep saying so until the project's list is there (never "not installed").
+        self.registry.set_project(Path(project.source.folder), project_local_types(project))
+        self._on_components()
         self.status.emit("Loading the project's own components and its Python modules' assets…")
         self._start_keys()
 
