@@ -179,6 +179,7 @@ def test_project_code_runs_only_after_trust_then_types_forms_validation_and_keys
     assert computed.attributes["asset_keys"] == ["computed_0", "computed_1"]
     graph = win.document.graph
     assert graph.find_edge(computed.id, node(win, "report").id) is not None
+    qtbot.waitUntil(lambda: win.count_label.text() == "3 nodes, 1 connection")
     assert win.document.undo_stack.count() == 1  # only the user's attribute edit
 
     # Save in place writes only the change, and the relative type as written.

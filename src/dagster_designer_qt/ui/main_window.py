@@ -166,6 +166,7 @@ class MainWindow(QMainWindow):
         self.trust_button.setVisible(self.project_code.state == "pending")
         self.project_code.state_changed.connect(self._on_project_code_state)
         self.project_code.status.connect(self._show_project_code_status)
+        self.project_code.keys_refreshed.connect(lambda _found: self._update_counts())  # edges it may add
         self.property_panel.trust_requested.connect(self.project_code.request_trust)
 
     def _on_project_code_state(self, state: str) -> None:
