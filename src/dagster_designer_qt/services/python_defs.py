@@ -6,6 +6,10 @@ keys, ``specs=[AssetSpec("k"), ...]``), ``AssetSpec("k")`` anywhere, ``@asset_ch
 ``define_asset_job``, ``@schedule``/``ScheduleDefinition``, ``@sensor`` and ``@definitions``/
 ``Definitions(...)``. Keys only known when the module runs (computed names) are not found; the node then
 shows what was found and says so.
+
+Once the user trusts the project, ``ask_module_keys`` asks Dagster itself (helper ``module-keys``, in the
+project's interpreter) and ``plan_key_refresh`` / ``apply_key_refresh`` put its keys, and the edges they
+imply, on the nodes without changing what saving in place writes (docs/TRUST.md).
 """
 
 from __future__ import annotations
