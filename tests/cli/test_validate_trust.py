@@ -109,3 +109,11 @@ def test_validate_project_dir_with_trust_lists_the_projects_types(tmp_path):
     result = _run("validate", str(path), "--project-dir", str(root), "--trust")
     assert result.returncode == 0, result.stderr
     assert marker.exists()  # the registry module was imported: only with --trust
+
+
+def test_components_project_dir_without_trust_imports_nothing(tmp_path):
+    marker = tmp_path / "imported"
+    root, _path = _folder_with_own_components(tmp_path, marker)
+    result = _run("components", "--project-dir", str(root))
+    assert result.returncode == 1 and "--trust" in result.stderr and "Traceback" not in result.stderr
+    assert not marker.exists()

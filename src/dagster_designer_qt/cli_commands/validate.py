@@ -13,7 +13,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from dagster_designer_qt.cli_commands.components import add_python_arg, load_components, project_dir_arg, python_arg
+from dagster_designer_qt.cli_commands.components import (
+    add_python_arg,
+    load_components,
+    project_dir_arg,
+    python_arg,
+    require_folder_trust,
+)
 from dagster_designer_qt.core.model import Project
 from dagster_designer_qt.core.terminal import printable, printable_lines
 from dagster_designer_qt.services.project_store import load_project
@@ -39,20 +45,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="with --load or --project-dir: allow templates and Python that run code when Dagster "
                         "loads the project or its component types are listed (without it such a project is "
                         "refused, listing what would run)")
-
-
-def _require_folder_trust(project_dir: Path, *, trusted: bool) -> None:
-    """``--project-dir`` imports the folder's own code (its registry modules, component.py files) to list
-    its component types: only with ``--trust`` when the folder has code beyond the designer's own
-    boilerplate (docs/TRUST.md), as ``--load`` and ``run`` require."""
-    from dagster_designer_qt.services.trust import UntrustedProjectError, scan_folder
-
-    if trusted:
-        return
-    report = scan_folder(project_dir)
-    if report.needs_trust:
-        raise UntrustedProjectError(f"not importing the code of an untrusted project folder (--project-dir): "
-                                    f"{report.summary()} (check them, then pass --trust)")
 
 
 def _project_types(project: Project) -> dict[str, str]:
@@ -113,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
     python = python_arg(getattr(args, "python", None), setting=project.python, setting_base=here,
                         folder=project_dir or (Path(project.source.folder) if project.source is not None else here))
     if project_dir is not None:
-        _require_folder_trust(project_dir, trusted=args.trust)
+        require_folder_trust(project_dir, trusted=args.trust)
     registry = ComponentRegistry(project_dir=project_dir, python=python, project_types=_project_types(project))
     problems = static_problems(project, registry)
     if not args.load:
