@@ -72,3 +72,48 @@ def test_designer_made_project_loads_without_trust_prompt(tmp_path):
                                             "assets": [{"key": "raw", "description": "{{ env('DESC') }}"}]},
                                 files={"run.py": SCRIPT}))
     assert not scan_project(project).needs_trust
+
+
+def _folder_with_own_components(tmp_path, marker):
+    """A dg project whose registry module writes ``marker`` when imported."""
+    root = tmp_path / "shop"
+    (root / "src/shop/components").mkdir(parents=True)
+    (root / "src/shop/defs").mkdir(parents=True)
+    (root / "pyproject.toml").write_text('[project]\nname = "shop"\n\n[tool.dg.project]\nroot_module = "shop"\n'
+                                         'registry_modules = ["shop.components"]\n')
+    (root / "src/shop/__init__.py").write_text("")
+    (root / "src/shop/components/__init__.py").write_text(
+        f"from pathlib import Path\nPath({str(marker)!r}).write_text('ran')\n")
+    project = Project("Shop")
+    path = tmp_path / "shop.ddp.json"
+    save_project(project, path)
+    return root, path
+
+
+def test_validate_project_dir_without_trust_imports_nothing(tmp_path):
+    marker = tmp_path / "imported"
+    root, path = _folder_with_own_components(tmp_path, marker)
+    result = _run("validate", str(path), "--project-dir", str(root))
+    assert result.returncode == 1
+    err = result.stderr.strip().splitlines()
+    assert len(err) == 1 and "untrusted project folder (--project-dir)" in err[0] and "--trust" in err[0], \
+        result.stderr
+    assert "src/shop/components/__init__.py" in err[0] and "Traceback" not in result.stderr
+    assert not marker.exists()
+
+
+@pytest.mark.slow
+def test_validate_project_dir_with_trust_lists_the_projects_types(tmp_path):
+    marker = tmp_path / "imported"
+    root, path = _folder_with_own_components(tmp_path, marker)
+    result = _run("validate", str(path), "--project-dir", str(root), "--trust")
+    assert result.returncode == 0, result.stderr
+    assert marker.exists()  # the registry module was imported: only with --trust
+
+
+def test_components_project_dir_without_trust_imports_nothing(tmp_path):
+    marker = tmp_path / "imported"
+    root, _path = _folder_with_own_components(tmp_path, marker)
+    result = _run("components", "--project-dir", str(root))
+    assert result.returncode == 1 and "--trust" in result.stderr and "Traceback" not in result.stderr
+    assert not marker.exists()

@@ -667,10 +667,17 @@ def test_git_action_opens_the_git_dialog(window, monkeypatch):
     dialog.close()
 
 
-def test_new_window_shares_the_registry(window):
+def test_new_window_shares_settings_and_the_designers_component_list(window):
     other = window.new_window()
     try:
-        assert other is not window and other.context is window.context
+        assert other is not window and other.context.settings is window.context.settings
+        assert other.context.extras is window.context.extras
+        # each window has its own registry model (issue 13: its own project's interpreter), which shows
+        # the app's shared list while it uses the designer's own environment
+        assert other.context.registry is not window.context.registry
+        assert other.context.registry.registry is window.context.registry.registry
+        assert other.context.registry.is_following() and window.context.registry.is_following()
+        assert other.context.registry.components() == window.context.registry.components()
     finally:
         other.prompts.ask_save_changes = lambda name: "discard"
         other.close()

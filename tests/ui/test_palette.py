@@ -151,3 +151,52 @@ def test_registry_model_finds_components_by_alias(qtbot):
     registry.start()
     assert registry.get("dagster_dbt.components.dbt_project.component.DbtProjectComponent") is info
     assert registry.get("dagster_dbt.DbtProjectComponent") is info
+
+
+def test_a_windows_model_follows_the_shared_list_until_its_project_needs_its_own(qtbot, monkeypatch, tmp_path):
+    """RegistryModel.for_window: the app's list while on the designer's own environment; its own list
+    (with the project folder and types, kept across an interpreter change) otherwise; the shared list
+    again when the window goes back."""
+    from PySide6.QtCore import QObject
+
+    from dagster_designer_qt.services.project_python import ResolvedPython
+    from dagster_designer_qt.ui import registry_model
+
+    made = []
+
+    class Listing:  # stands for the helper's listing of a project folder (tested for real elsewhere)
+        def __init__(self, cache_dir=None, project_dir=None, python=None, project_types=None):
+            self.cache_dir, self.project_dir, self.python = cache_dir, project_dir, python
+            self.project_types = dict(project_types or {})
+            made.append(self)
+
+        def load_cached(self):
+            return infos() + [ComponentInfo(type="shop.defs.a.component.A", name="A", module="shop.defs.a.component",
+                                            category="shop", project_local=True, aliases=(".component.A",))]
+
+    monkeypatch.setattr(registry_model, "ComponentRegistry", Listing)
+    base = RegistryModel(Warm())
+    base.start()
+    owner = QObject()
+    window_a, window_b = base.for_window(owner), base.for_window(owner).for_window(owner)
+    assert window_b._base is base  # a window's model is always forked from the shared one
+    assert window_a.is_following() and window_a.components() == base.components()
+    window_a.set_pending_trust([".component.A"])
+    assert window_a.awaiting_trust(".component.A") and not window_b.awaiting_trust(".component.A")
+
+    window_a.set_project(tmp_path, {".component.A": "shop.defs.a.component.A"})
+    assert not window_a.is_following() and made[-1].project_dir == tmp_path.resolve()
+    assert window_a.get(".component.A").type == "shop.defs.a.component.A"
+    assert not window_a.awaiting_trust(".component.A")  # listed now
+    assert window_b.get(".component.A") is None and window_b.is_following()
+
+    venv = ResolvedPython(path="/p/bin/python", source="venv", dagster="1.13.0", own=False)
+    window_a.set_python(venv)
+    assert made[-1].python == venv and made[-1].project_dir == tmp_path.resolve()
+    assert made[-1].project_types == {".component.A": "shop.defs.a.component.A"}
+    base._set(infos()[:1])  # the shared list changes: only the following window shows it
+    assert len(window_b.components()) == 1 and window_a.get(".component.A") is not None
+
+    window_a.set_project(None, {})
+    window_a.set_python(ResolvedPython(path="/own", source="designer", dagster="1.13.0", own=True))
+    assert window_a.is_following() and window_a.components() == base.components()

@@ -132,3 +132,33 @@ def test_a_project_opened_from_a_folder_uses_that_folders_venv(qtbot, project_fo
     assert not win.project_python.current.own
     assert win.project_python.current.source == "venv"
     helper_server.stop_all()
+
+
+def test_two_windows_keep_their_own_interpreters_component_lists(qtbot, window):
+    """Issue 13: the component list used to be shared by all windows and follow the last one's
+    interpreter. A window on the project's .venv and one on the designer's own each keep their own."""
+    venv_win = window
+    qtbot.waitUntil(lambda: venv_win.context.registry.get(WAREHOUSE) is not None, timeout=60_000)
+    own_win = venv_win.new_window()  # File > New Window: an untitled project, the designer's own Python
+    qtbot.addWidget(own_win)
+    try:
+        qtbot.waitUntil(lambda: own_win.project_python.current is not None, timeout=60_000)
+        assert own_win.project_python.current.own and not venv_win.project_python.current.own
+        own = own_win.context.registry
+        qtbot.waitUntil(lambda: own.get("dagster_dbt.DbtProjectComponent") is not None, timeout=60_000)
+        assert own.get(WAREHOUSE) is None and own.python().own and own.is_following()
+        # the first window still lists its own environment, and validates there
+        venv = venv_win.context.registry
+        assert venv.get(WAREHOUSE) is not None and venv.get("dagster_dbt.DbtProjectComponent") is None
+        assert not venv.python().own and not venv.is_following()
+        assert WAREHOUSE in venv_win.palette.component_types(visible_only=False)
+        assert WAREHOUSE not in own_win.palette.component_types(visible_only=False)
+        venv_win.document.set_attributes("n1", {"table": "Orders Table"})
+        qtbot.waitUntil(lambda: any(p.path == ("table",) for p in venv_win.validation.problems_for("n1")),
+                        timeout=120_000)
+        # a component type only the venv has is "not installed" in the other window, as it should be
+        own_win.document.graph.add_node(Node("x1", WAREHOUSE, "Elsewhere"))
+        assert own_win.scene.nodes["x1"].missing and not venv_win.scene.nodes["n1"].missing
+    finally:
+        own_win.document.undo_stack.setClean()
+        own_win.close()

@@ -32,6 +32,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--project-dir", default=None,
                    help="a Dagster project folder whose [tool.dg.project].registry_modules to include")
     add_python_arg(p)
+    p.add_argument("--trust", action="store_true",
+                   help="with --project-dir: allow importing the folder's own Python code to list its types "
+                        "(without it a folder with code is refused, listing what would run)")
 
 
 def add_python_arg(p: argparse.ArgumentParser) -> None:
@@ -90,8 +93,24 @@ def component_map(project_dir: Path | None = None,
     return mapping
 
 
+def require_folder_trust(project_dir: Path, *, trusted: bool) -> None:
+    """``--project-dir`` imports the folder's own code (its registry modules, component.py files) to list
+    its component types: only with ``--trust`` when the folder has code beyond the designer's own
+    boilerplate (docs/TRUST.md), as ``validate --load`` and ``run`` require."""
+    from dagster_designer_qt.services.trust import UntrustedProjectError, scan_folder
+
+    if trusted:
+        return
+    report = scan_folder(project_dir)
+    if report.needs_trust:
+        raise UntrustedProjectError(f"not importing the code of an untrusted project folder (--project-dir): "
+                                    f"{report.summary()} (check them, then pass --trust)")
+
+
 def run(args: argparse.Namespace) -> int:
     project_dir = project_dir_arg(args.project_dir)
+    if project_dir is not None:
+        require_folder_trust(project_dir, trusted=getattr(args, "trust", False))
     python = python_arg(args.python, folder=project_dir)
     registry = ComponentRegistry(project_dir=project_dir, python=python)
     components = load_components(registry, refresh=args.refresh)

@@ -1,4 +1,4 @@
-"""`dagster-designer validate PROJECT [--json] [--project-dir DIR]`: static checks of a project file.
+"""`dagster-designer validate PROJECT [--json] [--project-dir DIR --trust]`: static checks of a project file.
 
 Each problem prints as ``node-label: attributes.path: message``; the exit code is 1 when there are errors
 (warnings alone exit 0). ``static_problems`` is the whole static check, so other checks (e.g. loading the
@@ -13,7 +13,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from dagster_designer_qt.cli_commands.components import add_python_arg, load_components, project_dir_arg, python_arg
+from dagster_designer_qt.cli_commands.components import (
+    add_python_arg,
+    load_components,
+    project_dir_arg,
+    python_arg,
+    require_folder_trust,
+)
 from dagster_designer_qt.core.model import Project
 from dagster_designer_qt.core.terminal import printable, printable_lines
 from dagster_designer_qt.services.project_store import load_project
@@ -36,8 +42,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         "their dependencies and the node that produced each")
     add_python_arg(p)
     p.add_argument("--trust", action="store_true",
-                   help="with --load: allow templates and Python that run code when Dagster loads the "
-                        "project (without it such a project is refused, listing what would run)")
+                   help="with --load or --project-dir: allow templates and Python that run code when Dagster "
+                        "loads the project or its component types are listed (without it such a project is "
+                        "refused, listing what would run)")
+
+
+def _project_types(project: Project) -> dict[str, str]:
+    """For a project opened from a folder: its own types (``.component.X``) as Dagster resolves them."""
+    from dagster_designer_qt.services.project_types import project_local_types
+
+    return project_local_types(project)
 
 
 def static_problems(project: Project, registry: ComponentRegistry) -> list[Problem]:
@@ -90,7 +104,9 @@ def run(args: argparse.Namespace) -> int:
     here = Path(args.project).absolute().parent
     python = python_arg(getattr(args, "python", None), setting=project.python, setting_base=here,
                         folder=project_dir or (Path(project.source.folder) if project.source is not None else here))
-    registry = ComponentRegistry(project_dir=project_dir, python=python)
+    if project_dir is not None:
+        require_folder_trust(project_dir, trusted=args.trust)
+    registry = ComponentRegistry(project_dir=project_dir, python=python, project_types=_project_types(project))
     problems = static_problems(project, registry)
     if not args.load:
         return report(project, problems, as_json=args.json)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import math
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator
 
@@ -323,6 +323,21 @@ class Graph:
             return
         setattr(node, name, copy.deepcopy(value))
         self.node_changed.emit(node_id, name)
+
+    def refresh_module_keys(self, node_id: str, keys: list[str]) -> None:
+        """A read-only Python module node's asset keys as Dagster reports them (``source.keys`` and the
+        ``asset_keys`` attribute shown). Derived data read from the user's project, not an edit: no undo
+        command (no command ever edits such a node's attributes) and the project is not marked modified.
+        Values are replaced, never changed in place (validation snapshots share them)."""
+        node = self.node(node_id)
+        if node.node_type != "python" or node.source is None:
+            raise ValueError(f"not a Python module node: {node_id}")
+        keys = [str(k) for k in keys]
+        if node.source.keys == keys and node.attributes.get("asset_keys") == keys:
+            return
+        node.source = replace(node.source, keys=list(keys))
+        node.attributes = {**node.attributes, "asset_keys": list(keys)}
+        self.node_changed.emit(node_id, "attributes")
 
     def clear(self) -> None:
         for edge_id in list(self._edges):

@@ -7,6 +7,7 @@ so it runs in an environment where only Dagster is installed::
     python dagster_helper.py components --out FILE [--project-dir D] component types with their schemas
     python dagster_helper.py load PROJECT_ROOT                       load an exported project, print JSON
     python dagster_helper.py serve [--project-dir D]                 answer JSON-line requests on stdin
+    python dagster_helper.py module-keys ROOT FILES_JSON             asset keys Dagster reports per module
 
 ``serve`` reads one JSON object per line (``{"id": 1, "op": "validate", "type": ..., "attributes": ...}``
 or ``{"id": 2, "op": "ping"}``) and writes one JSON object per line back with the same id. It exits when
@@ -214,6 +215,38 @@ def _project_rows(project_dir: Path, seen: set[str]) -> list[dict[str, Any]]:
     return rows
 
 
+def project_type_rows(pairs: list, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows for component types the project's defs files name and its own code defines (``component.py``,
+    ``.module.Class``): ``pairs`` of (type as written, absolute ``module.Class``). A type already listed
+    (through registry_modules) only gains the written spelling as an alias; one that cannot be imported
+    is a row with ``error`` under its written name."""
+    by_type = {r["type"]: r for r in rows}
+    out: list[dict[str, Any]] = []
+    for written, absolute in pairs:
+        if not isinstance(written, str) or not isinstance(absolute, str):
+            continue
+        row = by_type.get(absolute)
+        if row is None:
+            module_name, _, name = absolute.rpartition(".")
+            try:
+                obj = getattr(importlib.import_module(module_name), name)
+                from dagster.components.component.component import Component
+
+                if not (isinstance(obj, type) and issubclass(obj, Component)):
+                    raise TypeError(f"{absolute} is not a Dagster component class")
+                row = _describe(module_name, name, obj, (None, None), True)
+            except (Exception, SystemExit) as exc:  # noqa: BLE001 - one broken type must not hide the rest
+                row = _row(module_name, name, (None, None), True, type=written,
+                           error=f"cannot load component type {written}: {_error_text(exc)}")
+                out.append(row)
+                continue
+            by_type[absolute] = row
+            out.append(row)
+        if written != row["type"] and written not in row.setdefault("aliases", []):
+            row["aliases"].append(written)
+    return out
+
+
 def post_processing_schema() -> dict | None:
     """The JSON schema of a defs.yaml ``post_processing:`` block from this Dagster (None if it lacks it)."""
     try:
@@ -376,6 +409,33 @@ def load(root: Path) -> dict[str, Any]:
     return {"assets": assets, "seconds": round(time.perf_counter() - start, 3)}
 
 
+def module_keys(root: Path, files: list[str]) -> dict[str, Any]:
+    """The asset keys Dagster reports for each plain Python definitions module ``files`` (relative to
+    ``root``) of the project at ``root``: file -> sorted keys, or ``{"error": message}`` for a module that
+    does not load; ``{"error": message}`` overall when the project itself does not load. Runs the
+    project's code (the designer asks only once the user trusts the project)."""
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    for key, value in _read_dotenv(root / ".env").items():
+        os.environ.setdefault(key, value)
+    _add_project_to_path(root)
+    out: dict[str, Any] = {}
+    try:
+        from dagster.components.core.component_tree import ComponentTree
+
+        tree = ComponentTree.for_project(root)
+    except Exception as exc:  # noqa: BLE001 - reported, not raised
+        return {"error": (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]}
+    for rel in files:
+        try:
+            graph = tree.build_defs(root / rel).resolve_asset_graph()
+            out[rel] = sorted(k.to_user_string() for k in graph.executable_asset_keys)
+        except Exception as exc:  # noqa: BLE001 - one module's error is that module's
+            out[rel] = {"error": (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]}
+    return out
+
+
 def failing_folder(exc: BaseException) -> str | None:
     """The component folder whose load failed: the innermost "Error while ... for <folder>[i]" of the
     chain (a component that reads another one's assets fails with the other's error inside its own)."""
@@ -431,8 +491,12 @@ def main(argv: list[str] | None = None) -> int:
     comp = sub.add_parser("components")
     comp.add_argument("--out", required=True)
     comp.add_argument("--project-dir", default=None)
+    comp.add_argument("--types", default=None, help="JSON [[written type, absolute module.Class], ...]")
     ld = sub.add_parser("load")
     ld.add_argument("root")
+    mk = sub.add_parser("module-keys")
+    mk.add_argument("root")
+    mk.add_argument("files")
     srv = sub.add_parser("serve")
     srv.add_argument("--project-dir", default=None)
     args = parser.parse_args(argv)
@@ -443,6 +507,10 @@ def main(argv: list[str] | None = None) -> int:
     _restore_sys_path()
     if args.command == "serve":
         return serve(Path(args.project_dir) if args.project_dir else None)
+    if args.command == "module-keys":
+        data = module_keys(Path(args.root).resolve(), [f for f in json.loads(args.files) if isinstance(f, str)])
+        print(LOAD_MARK + json.dumps(data), flush=True)
+        return 0
     if args.command == "load":
         root = Path(args.root).resolve()
         try:
@@ -453,6 +521,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         rows = build_component_rows(Path(args.project_dir) if args.project_dir else None)
+        if args.project_dir and args.types:
+            rows.extend(project_type_rows(json.loads(args.types), rows))
     except Exception:  # noqa: BLE001 - report and fail; the designer turns it into a RegistryError
         traceback.print_exc()
         return 1

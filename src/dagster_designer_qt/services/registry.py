@@ -131,10 +131,14 @@ class ComponentRegistry:
     """
 
     def __init__(self, cache_dir: Path | None = None, project_dir: Path | None = None,
-                 python: ResolvedPython | None = None):
+                 python: ResolvedPython | None = None, project_types: dict[str, str] | None = None):
         self.cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
         self.project_dir = Path(project_dir).resolve() if project_dir is not None else None
         self.python = python
+        # Component types the project's defs files name and the project itself defines (``component.py``
+        # beside a defs file, ``.module.Class``): written type -> absolute ``module.Class``. Listed (with
+        # the written spelling as an alias) when ``project_dir`` is set; see services.project_types.
+        self.project_types: dict[str, str] = dict(project_types or {}) if self.project_dir else {}
         self._components: list[ComponentInfo] = []
         self._by_type: dict[str, ComponentInfo] = {}
         # JSON schema of a defs.yaml post_processing block, from the installed Dagster (None: unknown).
@@ -190,6 +194,8 @@ class ComponentRegistry:
             "executable": self.executable,
             "environment": environment_fingerprint(self._sys_path(), exclude=self.project_dir),
             "project": project_fingerprint(self.project_dir) if self.project_dir else None,
+            "project_types": sorted(self.project_types.items()),
+            "type_files": _types_fingerprint(self.project_dir, self.project_types) if self.project_types else None,
         }
         blob = json.dumps(parts, sort_keys=True, default=str).encode("utf-8")
         return hashlib.sha256(blob).hexdigest()
@@ -272,6 +278,8 @@ class ComponentRegistry:
         args = ["components", "--out", str(out_path)]
         if self.project_dir:
             args += ["--project-dir", str(self.project_dir)]
+            if self.project_types:
+                args += ["--types", json.dumps(sorted(self.project_types.items()))]
         return helper_command(self.python, *args)
 
     def _build_in_subprocess(self) -> tuple[list[ComponentInfo], dict | None]:
@@ -307,6 +315,12 @@ class ComponentRegistry:
                 return rows, _schema_or_none(data.get("post_processing_schema"))
             except (ValueError, KeyError, TypeError) as exc:
                 raise RegistryError(f"the component list helper wrote an unreadable result: {exc}") from None
+
+
+def _types_fingerprint(project_dir: Path, types: dict[str, str]) -> list:
+    from dagster_designer_qt.services.project_types import types_fingerprint
+
+    return types_fingerprint(project_dir, types)
 
 
 def _schema_or_none(value: Any) -> dict | None:

@@ -319,7 +319,14 @@ def validate_node(node: Any, registry: Any) -> list[Problem]:
     info = registry.get(node.component_type) if registry is not None else None
     attributes = node.attributes if isinstance(node.attributes, dict) else {}
     problems: list[Problem] = []
-    if info is None:
+    awaiting = getattr(registry, "awaiting_trust", None)
+    if info is None and callable(awaiting) and awaiting(node.component_type):
+        # Defined by the project itself: listing it runs the project's code, which waits for trust.
+        problems.append(Problem(
+            node.id, (),
+            "defined by this project: trust the project to load its form and check its attributes",
+            WARNING, "needs-trust"))
+    elif info is None:
         problems.append(Problem(
             node.id, (),
             f"unknown component type {node.component_type!r}: no installed package registers it "
@@ -334,7 +341,8 @@ def validate_node(node: Any, registry: Any) -> list[Problem]:
 
         problems.extend(validate_attributes_in_helper(
             _project_python(registry) or own_interpreter(), getattr(registry, "project_dir", None),
-            node.component_type, _exported_attributes(node, attributes, registry), node_id=node.id))
+            info.type if info.project_local else node.component_type,  # ".mod.Class" as Dagster resolves it
+            _exported_attributes(node, attributes, registry), node_id=node.id))
     else:
         if info.project_local:
             ensure_project_importable(getattr(registry, "project_dir", None))

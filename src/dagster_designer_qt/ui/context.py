@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from PySide6.QtCore import QSettings
 
@@ -15,3 +15,13 @@ class AppContext:
     settings: QSettings
     # Long-lived helpers the panels may add (e.g. a git session holding an in-memory token).
     extras: dict = field(default_factory=dict)
+
+
+def window_context(context: AppContext, window) -> AppContext:
+    """The context one window uses: the shared settings and extras, and its own registry model (which
+    follows the shared list until the window's project needs its own interpreter or code), so one
+    window's project never changes another window's palette or validation."""
+    fork = getattr(context.registry, "for_window", None)
+    if fork is None:
+        return context
+    return replace(context, registry=fork(window))

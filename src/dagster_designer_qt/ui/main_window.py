@@ -38,6 +38,7 @@ class MainWindow(QMainWindow):
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
         self.setWindowIcon(resources.icon("app/dagster-designer"))
         self.context = context
+        context = self.context = self._own_context(context)
         self.theme = theme
         self.settings = context.settings
         self.document = document or ProjectDocument(parent=self)
@@ -84,6 +85,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._connect()
         self._build_python_status()
+        self._build_project_code()
         self._connect_problem_summary()
         self._connect_canvas_gestures()
         self._build_empty_hint()
@@ -139,6 +141,39 @@ class MainWindow(QMainWindow):
         self.project_python = ProjectPythonController(self.document, self.context.registry, self)
         self.project_python.resolved.connect(self._show_python)
         self.project_python.problem.connect(lambda text: self.statusBar().showMessage(text, 15000))
+
+    def _own_context(self, context):
+        """This window's context: its own registry model (each window lists its own project's types)."""
+        from dagster_designer_qt.ui.context import window_context
+
+        return window_context(context, self)
+
+    def _build_project_code(self) -> None:
+        """An opened project's own component types and Python modules' keys, loaded once trusted; a status
+        bar button says they wait for trust and asks for it (so does the node's Properties)."""
+        from PySide6.QtWidgets import QPushButton
+
+        from dagster_designer_qt.ui.project_code import ProjectCodeController
+
+        self.project_code = ProjectCodeController(self.document, self.context.registry,
+                                                  self.dagster_check.ensure_trusted, self)
+        self.trust_button = QPushButton("Trust Project Code…", self)
+        self.trust_button.setObjectName("trustProjectCode")
+        self.trust_button.setToolTip("This project defines its own components or Python assets. Loading them "
+                                     "runs the project's code: review what would run, then trust the project.")
+        self.trust_button.clicked.connect(self.project_code.request_trust)
+        self.statusBar().insertPermanentWidget(0, self.trust_button)
+        self.trust_button.setVisible(self.project_code.state == "pending")
+        self.project_code.state_changed.connect(self._on_project_code_state)
+        self.project_code.status.connect(self._show_project_code_status)
+        self.project_code.keys_refreshed.connect(lambda _found: self._update_counts())  # edges it may add
+        self.property_panel.trust_requested.connect(self.project_code.request_trust)
+
+    def _on_project_code_state(self, state: str) -> None:
+        self.trust_button.setVisible(state == "pending")
+
+    def _show_project_code_status(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
 
     def _show_python(self, resolved) -> None:
         text = resolved.describe()
@@ -460,6 +495,9 @@ class MainWindow(QMainWindow):
         self.validation.close()
         self.preview_panel.shutdown()
         self.dagster_check.shutdown()
+        self.project_code.shutdown()
+        if not getattr(self.context.registry, "is_following", lambda: True)():  # its own list: stop its helper
+            self.context.registry.shutdown()
         self.run_controller.shutdown()  # no run or dagster dev outlives the window
         from dagster_designer_qt.app import forget_window
 

@@ -39,6 +39,10 @@ class _RegistryView:
     def get(self, component_type: str):
         return self._model.get(component_type)
 
+    def awaiting_trust(self, component_type: str) -> bool:
+        check = getattr(self._model, "awaiting_trust", None)
+        return bool(check(component_type)) if callable(check) else False
+
 
 def _shallow(obj):
     """A new instance sharing the field values: O(fields), no recursion."""

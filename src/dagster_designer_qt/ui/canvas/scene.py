@@ -139,6 +139,9 @@ class GraphScene(QGraphicsScene):
             return "python", category_icon_name("python"), False, "Python definitions (read-only)"
         loaded = self.registry is not None and self.registry.is_loaded()
         category = module_category(component_type)
+        awaiting = getattr(self.registry, "awaiting_trust", None)
+        if callable(awaiting) and awaiting(component_type):  # the project's own type: listed once trusted
+            return category, category_icon_name(category), False, "Needs project trust"
         if loaded:
             return category, "cat-missing", True, f"Not installed: {component_type}"
         return category, category_icon_name(category), False, display_name(short_type(component_type))
@@ -479,6 +482,10 @@ class GraphScene(QGraphicsScene):
         parts = [f"<b>{escape(node.label)}</b>", f"<code>{escape(node.component_type)}</code>"]
         if info is not None and (info.summary or info.description):
             parts.append(escape((info.summary or info.description).strip().splitlines()[0]))
+        elif callable(getattr(self.registry, "awaiting_trust", None)) and self.registry.awaiting_trust(
+                node.component_type):
+            parts.append("Defined by this project. Listing it runs the project's code: trust the project "
+                         "(Project Code… in the status bar, or the button in Properties) to load its form.")
         elif self.nodes[node_id].missing:
             parts.append("The package providing this component is not installed; its data is kept "
                          "unchanged.")

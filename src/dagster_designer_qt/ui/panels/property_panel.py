@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QFormLayout,
@@ -59,6 +59,8 @@ def _problem_parts(problem: Any) -> tuple[str, tuple, str, str]:
 
 
 class PropertyPanel(QWidget):
+    trust_requested = Signal()  # "Trust Project and Load Its Components…" on a node the project defines
+
     def __init__(self, document, context, validation, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("propertyPanel")
@@ -153,6 +155,30 @@ class PropertyPanel(QWidget):
     def _info(self, component_type: str):
         registry = getattr(self.context, "registry", None)
         return registry.get(component_type) if registry is not None else None
+
+    def _awaiting_trust(self, component_type: str) -> bool:
+        registry = getattr(self.context, "registry", None)
+        check = getattr(registry, "awaiting_trust", None)
+        return bool(check(component_type)) if callable(check) else False
+
+    def _trust_note(self) -> QWidget:
+        """A project-local type before the user trusts the project: what it is, and the one way on."""
+        from PySide6.QtWidgets import QPushButton
+
+        box = QFrame(self.content)
+        box.setObjectName("trustNote")
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        text = QLabel("This component type is defined by this project. Its form comes from the project's "
+                      "own Python code, which the designer runs only after you trust the project. Until "
+                      "then its attributes are edited as YAML and kept as they are.", box)
+        text.setWordWrap(True)
+        column.addWidget(text)
+        button = QPushButton("Trust Project and Load Its Components…", box)
+        button.setObjectName("trustProjectButton")
+        button.clicked.connect(self.trust_requested.emit)
+        column.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
+        return box
 
     def _form_context(self, component_type: str) -> FormContext:
         def base_dir() -> Path | None:
@@ -412,11 +438,14 @@ class PropertyPanel(QWidget):
             self.form.value_edited.connect(lambda p, m: self._attributes_edited(node_id, p, m))
             layout.addWidget(self.form)
         else:
-            note = QLabel("This component type is not in the registry; its attributes are edited as YAML."
-                          if schema is None else "The schema isn't an object; edit the attributes as YAML.",
-                          self.content)
-            note.setWordWrap(True)
-            layout.addWidget(note)
+            if self._awaiting_trust(node.component_type):
+                layout.addWidget(self._trust_note())
+            else:
+                note = QLabel("This component type is not in the registry; its attributes are edited as YAML."
+                              if schema is None else "The schema isn't an object; edit the attributes as YAML.",
+                              self.content)
+                note.setWordWrap(True)
+                layout.addWidget(note)
             self.attributes_yaml = YamlEditor(Field(kind="yaml", name="attributes", title="Attributes"), ctx,
                                               self.content)
             self.attributes_yaml.setObjectName("attributesYaml")

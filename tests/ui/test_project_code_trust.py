@@ -1,0 +1,221 @@
+"""An opened Dagster project's own code runs only after the user trusts the project (issues 12/13 on #16's
+trust gate): before, its own component types say "defined by this project" and nothing of it is
+imported; after, the palette lists them, their nodes get the schema form and live validation, its Python
+modules show the asset keys Dagster reports, and save in place still writes only the change."""
+
+from __future__ import annotations
+
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+
+DEFS = "src/shop/defs"
+RELATIVE = ".component.OrdersComponent"
+ABSOLUTE = "shop.defs.orders.component.OrdersComponent"
+
+
+def write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip("\n"))
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", "-c", "user.email=t@t", "-c", "user.name=t", *args], cwd=root, check=True,
+                          capture_output=True, text=True).stdout
+
+
+@pytest.fixture
+def folder(tmp_path):
+    """A dg project: a component type defined in component.py beside its defs file (importing it writes a
+    marker file), a Python module whose keys only Dagster knows, and a component depending on one."""
+    root = tmp_path / "shop"
+    write(root / "pyproject.toml", """
+        [project]
+        name = "shop"
+
+        [tool.dg.project]
+        root_module = "shop"
+        """)
+    for package in ("src/shop", DEFS, f"{DEFS}/orders"):
+        write(root / package / "__init__.py", "")
+    write(root / DEFS / "orders/component.py", """
+        from pathlib import Path
+
+        import dagster as dg
+
+        Path(__file__).resolve().parents[4].joinpath("imported.marker").write_text("ran")
+
+
+        class OrdersComponent(dg.Component, dg.Model, dg.Resolvable):
+            \"\"\"Orders from the shop's own warehouse.\"\"\"
+
+            table: str
+            rows: int = 10
+
+            def build_defs(self, context):
+                @dg.asset(name=self.table)
+                def _orders():
+                    return self.rows
+
+                return dg.Definitions(assets=[_orders])
+        """)
+    write(root / DEFS / "orders/defs.yaml", f"""
+        # the shop's orders
+        type: {RELATIVE}
+        attributes:
+          table: orders
+          rows: 3
+        """)
+    write(root / DEFS / "computed.py", """
+        import dagster as dg
+
+        def make(name):
+            @dg.asset(name=name)
+            def _a():
+                return None
+            return _a
+
+        ASSETS = [make(f"computed_{i}") for i in range(2)]
+        """)
+    write(root / DEFS / "report/defs.yaml", """
+        type: dagster.PythonScriptComponent
+        attributes:
+          execution: {path: run.py}
+          assets: [{key: report, deps: [computed_0, computed_1]}]
+        """)
+    write(root / DEFS / "report/run.py", "print(2)\n")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "init")
+    return root
+
+
+@pytest.fixture
+def window(qtbot):
+    from dagster_designer_qt.app import create_main_window
+    from test_main_window import make_context
+
+    win = create_main_window(None, context=make_context())
+    win.prompts.ask_save_changes = lambda name: "discard"
+    win.prompts.show_error = lambda title, message: pytest.fail(f"unexpected error: {message}")
+    win.prompts.show_info = lambda title, message: pytest.fail(f"unexpected note: {message}")
+    qtbot.addWidget(win)
+    win.validation._timer.setInterval(10)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    from shiboken6 import isValid
+
+    if isValid(win):
+        win.project_code.wait(60)
+        win.document.undo_stack.setClean()
+    from dagster_designer_qt.services import helper_server
+
+    helper_server.stop_all()
+
+
+def node(win, label):
+    return next(n for n in win.document.project.graph.iter_nodes() if n.label == label)
+
+
+def test_project_code_runs_only_after_trust_then_types_forms_validation_and_keys_follow(window, folder, qtbot,
+                                                                                          tmp_path):
+    win = window
+    marker = folder / "imported.marker"
+    asked = []
+    win.dagster_check.ask_trust = lambda report, can_remember: asked.append(report) or "once"
+    assert win.files.open_dagster_project(folder)
+    registry = win.context.registry
+    orders = node(win, "orders")
+    computed = node(win, "computed")
+    assert orders.component_type == RELATIVE and computed.source.keys == []  # ast can't know computed keys
+
+    # Before trust: no project code ran; the node says what it is, and one action asks for trust.
+    qtbot.waitUntil(lambda: win.validation.is_idle() and bool(win.validation.problems_for(orders.id)),
+                    timeout=60_000)
+    assert not marker.exists()
+    assert registry.awaiting_trust(RELATIVE) and registry.get(RELATIVE) is None
+    item = win.scene.nodes[orders.id]
+    assert not item.missing and item.type_text == "Needs project trust"
+    assert "Defined by this project" in win.scene.node_tooltip(orders.id)
+    [problem] = win.validation.problems_for(orders.id)
+    assert problem.severity == "warning" and problem.code == "needs-trust"
+    assert win.trust_button.isVisibleTo(win) and win.project_code.state == "pending"
+    win.document.set_selection([orders.id])
+    from PySide6.QtWidgets import QPushButton
+
+    button = win.property_panel.findChild(QPushButton, "trustProjectButton")
+    assert button is not None and win.property_panel.row("rows") is None
+    assert not marker.exists() and asked == []
+
+    # Trust (the trust dialog answers "once"): the project's type is listed in its interpreter.
+    button.click()
+    assert len(asked) == 1 and any("component.py" in i.what for i in asked[0].items)
+    assert not win.scene.nodes[orders.id].missing  # while the list loads: never "not installed"
+    qtbot.waitUntil(lambda: registry.get(RELATIVE) is not None, timeout=120_000)
+    assert marker.exists()  # the project's code ran: only now
+    info = registry.get(RELATIVE)
+    assert info.type == ABSOLUTE and info.project_local and not info.error
+    assert ABSOLUTE in win.palette.component_types(visible_only=False)
+    assert not win.trust_button.isVisibleTo(win)
+    assert win.scene.nodes[orders.id].type_text != "Needs project trust"
+    win.document.set_selection([])
+    win.document.set_selection([orders.id])
+    assert win.property_panel.row("rows") is not None and win.property_panel.row("table") is not None
+
+    # Live validation runs the project's own model (in a helper process with the project folder).
+    qtbot.waitUntil(lambda: win.validation.is_idle() and win.validation.problems_for(orders.id) == [],
+                    timeout=120_000)
+    win.document.set_attributes(orders.id, {"table": ["not", "a", "name"], "rows": 3})
+    qtbot.waitUntil(lambda: any(p.path == ("table",) for p in win.validation.problems_for(orders.id)),
+                    timeout=120_000)
+    assert win.validation.last_error is None
+
+    # The Python module shows the keys Dagster reports, and the edge they imply; no undo step, no edit.
+    qtbot.waitUntil(lambda: node(win, "computed").source.keys == ["computed_0", "computed_1"], timeout=120_000)
+    computed = node(win, "computed")
+    assert computed.attributes["asset_keys"] == ["computed_0", "computed_1"]
+    graph = win.document.graph
+    assert graph.find_edge(computed.id, node(win, "report").id) is not None
+    qtbot.waitUntil(lambda: win.count_label.text() == "3 nodes, 1 connection")
+    assert win.document.undo_stack.count() == 1  # only the user's attribute edit
+
+    # Save in place writes only the change, and the relative type as written.
+    win.document.set_attributes(orders.id, {"table": "orders", "rows": 5})
+    win.prompts.ask_save_path = lambda s: str(tmp_path / "shop.ddp.json")
+    win.actions.save.trigger()
+    diff = [line for line in git(folder, "diff", "-U0").splitlines()
+            if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    assert diff == ["-  rows: 3", "+  rows: 5"]
+    assert git(folder, "status", "--porcelain", "--untracked-files=no") == " M src/shop/defs/orders/defs.yaml\n"
+
+
+def test_cancelling_trust_keeps_the_project_code_unloaded(window, folder, qtbot):
+    win = window
+    win.dagster_check.ask_trust = lambda report, can_remember: "cancel"
+    win.files.open_dagster_project(folder)
+    assert not win.project_code.request_trust()
+    assert win.project_code.state == "pending" and win.context.registry.awaiting_trust(RELATIVE)
+    assert win.context.registry.is_following()  # still the designer's own list: nothing of the project
+    assert not (folder / "imported.marker").exists()
+    assert node(win, "computed").source.keys == []
+
+
+def test_a_project_trusted_and_remembered_loads_its_code_without_asking(window, folder, tmp_path):
+    from dagster_designer_qt.services.trust import TrustStore, scan_project
+
+    win = window
+    asked = []
+    win.dagster_check.ask_trust = lambda report, can_remember: asked.append(report) or "cancel"
+    win.files.open_dagster_project(folder)
+    design = tmp_path / "shop.ddp.json"
+    win.document.save(design)
+    TrustStore().trust(design, scan_project(win.document.project, None))  # "Trust and Remember" earlier
+    assert win.files.open_project(str(design))
+    registry = win.context.registry
+    assert asked == [] and win.project_code.state == "loaded"
+    assert not registry.is_following() and registry.project_dir() == folder.resolve()
+    assert registry.registry.project_types == {RELATIVE: ABSOLUTE}
+    assert not win.trust_button.isVisibleTo(win)
