@@ -55,11 +55,12 @@ class ProjectCodeController(QObject):
             self.state_changed.emit(state)
 
     def _on_project_replaced(self, project) -> None:
-        from dagster_designer_qt.services.project_types import needs_project_code, project_local_types
-
         self._trusted_project = None
         self._cancel_keys()
-        if getattr(project, "source", None) is None or not needs_project_code(project):
+        opened = getattr(project, "source", None) is not None
+        if opened:  # (a designed project never does: no import of the project readers on a warm start)
+            from dagster_designer_qt.services.project_types import needs_project_code, project_local_types
+        if not opened or not needs_project_code(project):
             self.registry.set_pending_trust(())
             self.registry.set_project(None, {})
             self._set_state("none")
