@@ -207,3 +207,21 @@ def test_dragging_a_node_with_the_mouse_keeps_its_edge_clickable(canvas, qtbot):
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(mid))
     assert scene.selected_edge_ids() == [edge_id]
     assert _near(_render(view), view, mid, QColor(scene.style.colors.edge_selected), 30)
+
+
+def test_canvas_has_no_scroll_bars_and_shift_wheel_still_scrolls(canvas, qtbot):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    document, scene, view, *_ = canvas
+    assert not view.horizontalScrollBar().isVisible() and not view.verticalScrollBar().isVisible()
+    h, v = view.horizontalScrollBar(), view.verticalScrollBar()
+    before, zoom = (h.value(), v.value()), view.zoom()
+    pos = QPointF(view.viewport().rect().center())
+    event = QWheelEvent(pos, QPointF(view.viewport().mapToGlobal(pos.toPoint())), QPoint(0, 0), QPoint(0, -120),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.ShiftModifier, Qt.ScrollPhase.NoScrollPhase,
+                        False)
+    QApplication.sendEvent(view.viewport(), event)
+    assert view.zoom() == zoom
+    assert (h.value(), v.value()) != before  # Qt turns Shift+wheel into a horizontal or a page scroll
