@@ -225,3 +225,29 @@ def test_canvas_has_no_scroll_bars_and_shift_wheel_still_scrolls(canvas, qtbot):
     QApplication.sendEvent(view.viewport(), event)
     assert view.zoom() == zoom
     assert (h.value(), v.value()) != before  # Qt turns Shift+wheel into a horizontal or a page scroll
+
+
+def test_dragging_many_nodes_repaints_all_their_edges(canvas, qtbot):
+    """More than MANY_EDGES moving edges are repainted as one box: every edge's new place is exposed."""
+    from dagster_designer_qt.ui.canvas.interactions import MANY_EDGES
+
+    document, scene, view, *_ = canvas
+    ids = [document.add_node(FUNCTION, 0, 100 + 30 * i) for i in range(MANY_EDGES + 4)]
+    far = [document.add_node(FUNCTION, 1400, 100 + 30 * i) for i in range(MANY_EDGES + 4)]
+    for a, b in zip(ids, far):  # the edges' middles lie far from the dragged nodes' own boxes
+        document.connect(a, b)
+    moved = [e for e in scene.edges.values() if e.source.node_id in ids]
+    assert len(moved) > MANY_EDGES
+    view.set_zoom(0.5)
+    view.centerOn(QPointF(700, 400))
+    document.set_selection(ids)
+    qtbot.wait(20)
+    grab = view.mapFromScene(scene.nodes[ids[0]].pos() + QPointF(100, 30))
+    qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=grab)
+    scene.exposed.clear()
+    qtbot.mouseMove(view.viewport(), grab + view.mapFromScene(QPointF(0, 60)) - view.mapFromScene(QPointF(0, 0)))
+    mids = [e.path().pointAtPercent(0.5) for e in moved]
+    qtbot.waitUntil(lambda: all(any(r.contains(m) for r in scene.exposed) for m in mids))
+    qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton,
+                       pos=grab + view.mapFromScene(QPointF(0, 60)) - view.mapFromScene(QPointF(0, 0)))
+    assert document.graph.node(ids[0]).y == pytest.approx(100 + 60, abs=3)

@@ -119,10 +119,10 @@ class EdgeItem(QGraphicsItem):
     def type(self) -> int:  # noqa: A003
         return self.TYPE
 
-    def update_geometry(self) -> None:
+    def update_geometry(self, repaint: bool = True) -> None:
         """An end moved: re-index the item and repaint its old and new boxes (Qt repaints neither for an
-        item without contents)."""
-        scene = self.scene()
+        item without contents). ``repaint=False``: the caller repaints them (``moved_edges_box``)."""
+        scene = self.scene() if repaint else None
         if scene is not None:
             scene.update(self._rect)
         self.prepareGeometryChange()
@@ -130,6 +130,7 @@ class EdgeItem(QGraphicsItem):
         self._compute()
         if scene is not None:
             scene.update(self._rect)
+
 
     def path(self) -> QPainterPath:
         x1, y1, x2, y2, _dx = self.ends
@@ -147,3 +148,14 @@ class EdgeItem(QGraphicsItem):
 
     def paint(self, painter, option, widget=None) -> None:
         """Never called (ItemHasNoContents): the scene draws edges in batches (GraphScene._draw_edges)."""
+
+
+def edges_box(edges) -> QRectF:
+    """The box around the given edges' boxes (to repaint many moving edges with one update)."""
+    left = top = math.inf
+    right = bottom = -math.inf
+    for edge in edges:
+        r = edge._rect
+        left, top = min(left, r.left()), min(top, r.top())
+        right, bottom = max(right, r.right()), max(bottom, r.bottom())
+    return QRectF() if left == math.inf else QRectF(left, top, right - left, bottom - top)
