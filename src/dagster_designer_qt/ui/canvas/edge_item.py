@@ -1,9 +1,18 @@
-"""One custom-painted item per edge: a cubic curve from an output port to an input port, with an arrow."""
+"""Edges: one item per edge for hit tests, selection and tooltips; drawn in batches by the scene.
+
+An ``EdgeItem`` has no contents of its own (``ItemHasNoContents``: Qt never calls a Python ``paint()`` for
+it). The scene draws every edge crossing an exposed rect in its ``drawBackground`` with one ``drawPath``
+per pen, and only the part of each curve inside that rect (``visible_part``). Because Qt does not repaint
+a content-less item when it moves or changes selection, the item and the scene invalidate its box
+themselves (``update_geometry``, the scene's selection handler, edge added/removed).
+"""
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QPointF, QRectF
-from PySide6.QtGui import QPainter, QPainterPath, QPainterPathStroker
+from PySide6.QtGui import QPainterPath, QPainterPathStroker
 from PySide6.QtWidgets import QGraphicsItem
 
 from dagster_designer_qt.ui.canvas import style as S
@@ -16,7 +25,68 @@ def curve(p1: QPointF, p2: QPointF) -> QPainterPath:
     return path
 
 
+def visible_part(x1: float, y1: float, x2: float, y2: float, dx: float,
+                 left: float, top: float, right: float, bottom: float):
+    """The piece of ``curve((x1, y1), (x2, y2))`` between heights ``top`` and ``bottom``, as its four
+    Bézier control points (x0, y0, x1, y1, x2, y2, x3, y3), or None when that piece lies outside
+    ``left``..``right`` (or the curve misses the band).
+
+    The curve's control points are (x1, y1), (x1 + dx, y1), (x2 - dx, y2), (x2, y2), so its height is
+    y1 + (y2 - y1)·s(t) with s the smoothstep 3t² − 2t³: monotonic, with the closed-form inverse
+    t = ½ − sin(asin(1 − 2s) / 3). The piece's control points bound it, so they decide the horizontal test.
+    Drawing only the piece keeps a long edge that merely crosses a small exposed rect cheap to stroke.
+    """
+    cx1, cx2 = x1 + dx, x2 - dx
+    h = y2 - y1
+    ta, tb = 0.0, 1.0
+    if h != 0.0:
+        sa, sb = (top - y1) / h, (bottom - y1) / h
+        if sa > sb:
+            sa, sb = sb, sa
+        if sb <= 0.0 or sa >= 1.0:
+            return None
+        if sa > 0.0:
+            ta = 0.5 - math.sin(math.asin(1.0 - 2.0 * sa) / 3.0)
+        if sb < 1.0:
+            tb = 0.5 - math.sin(math.asin(1.0 - 2.0 * sb) / 3.0)
+    elif not top <= y1 <= bottom:
+        return None
+    if ta == 0.0 and tb == 1.0:
+        p = (x1, y1, cx1, y1, cx2, y2, x2, y2)
+    else:
+        p = _sub_bezier((x1, y1, cx1, y1, cx2, y2, x2, y2), ta, tb)
+    xs = p[0::2]
+    if max(xs) < left or min(xs) > right:
+        return None
+    return p
+
+
+def _sub_bezier(p, ta: float, tb: float):
+    """Control points of the cubic ``p`` restricted to ta..tb (two de Casteljau splits)."""
+    x0, y0, x1, y1, x2, y2, x3, y3 = p
+    if tb < 1.0:  # keep [0, tb]
+        u = tb
+        ax, ay = x0 + (x1 - x0) * u, y0 + (y1 - y0) * u
+        bx, by = x1 + (x2 - x1) * u, y1 + (y2 - y1) * u
+        cx, cy = x2 + (x3 - x2) * u, y2 + (y3 - y2) * u
+        dx_, dy_ = ax + (bx - ax) * u, ay + (by - ay) * u
+        ex, ey = bx + (cx - bx) * u, by + (cy - by) * u
+        fx, fy = dx_ + (ex - dx_) * u, dy_ + (ey - dy_) * u
+        x1, y1, x2, y2, x3, y3 = ax, ay, dx_, dy_, fx, fy
+    if ta > 0.0:  # keep [ta / tb, 1] of what is left
+        u = ta / tb
+        ax, ay = x0 + (x1 - x0) * u, y0 + (y1 - y0) * u
+        bx, by = x1 + (x2 - x1) * u, y1 + (y2 - y1) * u
+        cx, cy = x2 + (x3 - x2) * u, y2 + (y3 - y2) * u
+        dx_, dy_ = ax + (bx - ax) * u, ay + (by - ay) * u
+        ex, ey = bx + (cx - bx) * u, by + (cy - by) * u
+        fx, fy = dx_ + (ex - dx_) * u, dy_ + (ey - dy_) * u
+        x0, y0, x1, y1, x2, y2 = fx, fy, ex, ey, cx, cy
+    return (x0, y0, x1, y1, x2, y2, x3, y3)
+
+
 SELECTABLE = QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
 OUT_X, OUT_Y = S.OUT_PORT.x(), S.OUT_PORT.y()
 IN_X, IN_Y = S.IN_PORT.x(), S.IN_PORT.y()
 
@@ -30,39 +100,41 @@ class EdgeItem(QGraphicsItem):
         self.edge_id = edge_id
         self.source = source
         self.target = target
-        self._path: QPainterPath | None = None  # built on first paint/shape
-        self._shape: QPainterPath | None = None
-        self._arrow = None  # the arrow head's polygon at the target port (made with the path)
-        self.setFlags(SELECTABLE)
-        self._rect = self._compute_rect()
+        self._shape: QPainterPath | None = None  # made on the first hit test
+        self.setFlags(SELECTABLE | NO_CONTENTS)
+        self._compute()
 
-    def _compute_rect(self) -> QRectF:
-        """The curve's control-point box, by arithmetic (no path needed)."""
+    def _compute(self) -> None:
+        """End points, control offset and the curve's control-point box, by arithmetic."""
         s, t = self.source, self.target
         x1, y1 = s.x() + OUT_X, s.y() + OUT_Y
         x2, y2 = t.x() + IN_X, t.y() + IN_Y
         dx = max(40.0, abs(x2 - x1) * 0.5)
+        self.ends = (x1, y1, x2, y2, dx)
         left = min(x1, x2 - dx)
         right = max(x2, x1 + dx)
         top, bottom = (y1, y2) if y1 < y2 else (y2, y1)
-        return QRectF(left - 10, top - 10, right - left + 20, bottom - top + 20)
+        self._rect = QRectF(left - 10, top - 10, right - left + 20, bottom - top + 20)
 
     def type(self) -> int:  # noqa: A003
         return self.TYPE
 
-    def update_geometry(self) -> None:
+    def update_geometry(self, repaint: bool = True) -> None:
+        """An end moved: re-index the item and repaint its old and new boxes (Qt repaints neither for an
+        item without contents). ``repaint=False``: the caller repaints them (``moved_edges_box``)."""
+        scene = self.scene() if repaint else None
+        if scene is not None:
+            scene.update(self._rect)
         self.prepareGeometryChange()
-        self._path = None
         self._shape = None
-        self._arrow = None
-        self._rect = self._compute_rect()
+        self._compute()
+        if scene is not None:
+            scene.update(self._rect)
+
 
     def path(self) -> QPainterPath:
-        if self._path is None:
-            end = self.target.pos() + S.IN_PORT
-            self._path = curve(self.source.pos() + S.OUT_PORT, end)
-            self._arrow = self.style.arrow.translated(end - QPointF(S.PORT_R, 0))
-        return self._path
+        x1, y1, x2, y2, _dx = self.ends
+        return curve(QPointF(x1, y1), QPointF(x2, y2))
 
     def boundingRect(self) -> QRectF:  # noqa: N802
         return self._rect
@@ -74,12 +146,16 @@ class EdgeItem(QGraphicsItem):
             self._shape = stroker.createStroke(self.path())
         return self._shape
 
-    def paint(self, painter: QPainter, option, widget=None) -> None:
-        st = self.style
-        selected = self.isSelected()  # cheaper than testing option.state's enum flags in Python
-        painter.setPen(st.edge_selected_pen if selected else st.edge_pen)
-        painter.setBrush(st.no_brush)
-        painter.drawPath(self._path if self._path is not None else self.path())
-        if painter.worldTransform().m11() >= S.LOD_PORTS:  # the view only scales and translates
-            painter.setBrush(st.edge_selected_brush if selected else st.edge_brush)
-            painter.drawPolygon(self._arrow)
+    def paint(self, painter, option, widget=None) -> None:
+        """Never called (ItemHasNoContents): the scene draws edges in batches (GraphScene._draw_edges)."""
+
+
+def edges_box(edges) -> QRectF:
+    """The box around the given edges' boxes (to repaint many moving edges with one update)."""
+    left = top = math.inf
+    right = bottom = -math.inf
+    for edge in edges:
+        r = edge._rect
+        left, top = min(left, r.left()), min(top, r.top())
+        right, bottom = max(right, r.right()), max(bottom, r.bottom())
+    return QRectF() if left == math.inf else QRectF(left, top, right - left, bottom - top)

@@ -11,7 +11,9 @@ from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsPathItem, QRubberBand
 
 from dagster_designer_qt.core.errors import GraphError
-from dagster_designer_qt.ui.canvas.edge_item import curve
+from dagster_designer_qt.ui.canvas.edge_item import curve, edges_box
+
+MANY_EDGES = 16  # moving more edges than this repaints the one box around them all
 
 
 class Interaction:
@@ -77,10 +79,22 @@ class MoveInteraction(Interaction):
         dx, dy = round(delta.x()), round(delta.y())
         for item, start in self._start.items():
             item.setPos(start.x() + dx, start.y() + dy)
-        for edge in self._edges:
-            edge.update_geometry()
+        self._update_edges()
         self.scene.items_moved(self._items)
         self.view.ensure_visible_while_dragging(event)
+
+    def _update_edges(self) -> None:
+        """Edges follow their nodes; many of them are repainted as one box (an update per edge box made
+        the view merge hundreds of rects into its dirty region at every mouse move)."""
+        edges = self._edges
+        if len(edges) <= MANY_EDGES:
+            for edge in edges:
+                edge.update_geometry()
+            return
+        before = edges_box(edges)
+        for edge in edges:
+            edge.update_geometry(repaint=False)
+        self.scene.update(before.united(edges_box(edges)))
 
     def finish(self, event) -> None:
         if not self._moved:
@@ -91,8 +105,7 @@ class MoveInteraction(Interaction):
     def cancel(self) -> None:
         for item, start in self._start.items():
             item.setPos(start)
-        for edge in self._edges:
-            edge.update_geometry()
+        self._update_edges()
         self.scene.items_moved(self._items)
 
 

@@ -12,15 +12,18 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QPainter, QPen
+from PySide6.QtGui import QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QToolTip
 
 from dagster_designer_qt.ui.canvas import style as S
-from dagster_designer_qt.ui.canvas.edge_item import EdgeItem
+from dagster_designer_qt.ui.canvas.edge_item import EdgeItem, visible_part
 from dagster_designer_qt.ui.canvas.node_item import NodeItem
 from dagster_designer_qt.ui.theme import LIGHT_CANVAS, CanvasColors, category_icon_name
 
 NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
+BY_BOX = Qt.ItemSelectionMode.IntersectsItemBoundingRect
+IN_ORDER = Qt.SortOrder.AscendingOrder
+EDGE_MARGIN = 8.0  # scene units around an exposed rect in which edge pieces are kept (pens are < 3 wide)
 SCENE_MARGIN = 1500.0
 DOT_PX = 5.0  # on-screen size of the problem marker in the overview and the minimap
 
@@ -54,6 +57,7 @@ class GraphScene(QGraphicsScene):
         self.nodes: dict[str, NodeItem] = {}
         self.edges: dict[str, EdgeItem] = {}
         self._problems: dict = {}
+        self._selected_edges: set[EdgeItem] = set()  # to repaint edges whose selection changed
         self._syncing = False
         self._overview = False
         self._ov_rects: dict[str, QRectF] | None = None  # node id -> body rect; built on first use
@@ -94,6 +98,7 @@ class GraphScene(QGraphicsScene):
         try:
             self.nodes.clear()
             self.edges.clear()
+            self._selected_edges = set()
             self.clear()
         finally:
             self._syncing = False
@@ -165,9 +170,7 @@ class GraphScene(QGraphicsScene):
 
     def _add_edge_item(self, edge) -> EdgeItem:
         source, target = self.nodes[edge.source], self.nodes[edge.target]
-        item = EdgeItem(edge.id, source, target)
-        if self._overview:
-            item.setFlag(NO_CONTENTS, True)
+        item = EdgeItem(edge.id, source, target)  # no contents: drawn by _draw_edges
         source.edges.append(item)
         target.edges.append(item)
         self.addItem(item)
@@ -214,7 +217,8 @@ class GraphScene(QGraphicsScene):
             self._geometry_dirty()
 
     def _on_edge_added(self, edge) -> None:
-        self._add_edge_item(edge)
+        item = self._add_edge_item(edge)
+        self.update(item.boundingRect())
         self._geometry_dirty()
 
     def _on_edge_removed(self, edge) -> None:
@@ -226,6 +230,8 @@ class GraphScene(QGraphicsScene):
                 end.edges.remove(item)
             except ValueError:
                 pass
+        self.update(item.boundingRect())
+        self._selected_edges.discard(item)
         self.removeItem(item)
         self._geometry_dirty()
 
@@ -308,6 +314,7 @@ class GraphScene(QGraphicsScene):
         return [i.edge_id for i in self.selectedItems() if isinstance(i, EdgeItem)]
 
     def _on_scene_selection(self) -> None:
+        self._repaint_selected_edges()
         self._overview_changed()
         if self._syncing:
             return
@@ -333,6 +340,14 @@ class GraphScene(QGraphicsScene):
         finally:
             self._syncing = False
         self._overview_changed()
+
+    def _repaint_selected_edges(self) -> None:
+        """Edges are drawn by the scene, so a change of their selection repaints their boxes here."""
+        now = {i for i in self.selectedItems() if isinstance(i, EdgeItem)}
+        if now or self._selected_edges:
+            for item in now ^ self._selected_edges:
+                self.update(item.boundingRect())
+            self._selected_edges = now
 
     def select_nodes(self, node_ids, *, clear_edges: bool = True) -> None:
         if clear_edges:
@@ -360,8 +375,6 @@ class GraphScene(QGraphicsScene):
             return
         self._overview = on
         for item in self.nodes.values():
-            item.setFlag(NO_CONTENTS, on)
-        for item in self.edges.values():
             item.setFlag(NO_CONTENTS, on)
         self.update()
 
@@ -429,6 +442,51 @@ class GraphScene(QGraphicsScene):
         self._draw_grid(painter, rect, scale)
         if self._overview:
             self.draw_overview(painter, scale)
+        else:
+            self._draw_edges(painter, rect, scale)
+
+    def _draw_edges(self, painter: QPainter, rect: QRectF, scale: float) -> None:
+        """Every edge crossing ``rect``: the piece of each curve inside it, in one path per pen (selected
+        edges last, on top), arrow heads in one path per colour when ports are shown. Below the nodes,
+        which are items."""
+        st = self.style
+        m = EDGE_MARGIN
+        left, top, right, bottom = rect.left() - m, rect.top() - m, rect.right() + m, rect.bottom() + m
+        arrows_shown = scale >= S.LOD_PORTS
+        selected = self._selected_edges
+        plain, chosen = QPainterPath(), QPainterPath()
+        plain_arrows, chosen_arrows = QPainterPath(), QPainterPath()
+        arrow = st.arrow
+        tip_dx = S.PORT_R
+        for item in self.items(rect, BY_BOX, IN_ORDER):
+            if not isinstance(item, EdgeItem):
+                continue
+            x1, y1, x2, y2, dx = item.ends
+            part = visible_part(x1, y1, x2, y2, dx, left, top, right, bottom)
+            is_selected = item in selected
+            if part is not None:
+                path = chosen if is_selected else plain
+                path.moveTo(part[0], part[1])
+                path.cubicTo(part[2], part[3], part[4], part[5], part[6], part[7])
+            if arrows_shown:
+                tip = x2 - tip_dx
+                if tip >= left and tip - 9.0 <= right and top <= y2 <= bottom:
+                    (chosen_arrows if is_selected else plain_arrows).addPolygon(arrow.translated(tip, y2))
+        painter.setBrush(st.no_brush)
+        if not plain.isEmpty():
+            painter.setPen(st.edge_pen)
+            painter.drawPath(plain)
+        if not chosen.isEmpty():
+            painter.setPen(st.edge_selected_pen)
+            painter.drawPath(chosen)
+        if not plain_arrows.isEmpty():
+            painter.setPen(st.edge_pen)
+            painter.setBrush(st.edge_brush)
+            painter.drawPath(plain_arrows)
+        if not chosen_arrows.isEmpty():
+            painter.setPen(st.edge_selected_pen)
+            painter.setBrush(st.edge_selected_brush)
+            painter.drawPath(chosen_arrows)
 
     def _draw_grid(self, painter: QPainter, rect: QRectF, scale: float) -> None:
         st = self.style
