@@ -57,8 +57,9 @@ def shortcut_rows(actions: list[QAction]) -> list[tuple[str, str]]:
 
 CANVAS_KEYS = [
     ("Move the selected nodes", "Arrow keys (Shift: further)"),
-    ("Pan the canvas", "Space + drag, or middle-drag"),
-    ("Zoom", "Ctrl + mouse wheel"),
+    ("Pan the canvas", "Space + drag, middle-drag, or the minimap"),
+    ("Scroll the canvas", "Shift or Alt + mouse wheel"),
+    ("Zoom", "Mouse wheel"),
     ("Cancel a drag / clear the selection", "Esc"),
     ("Edit a node's first property", "Double-click the node"),
 ]
