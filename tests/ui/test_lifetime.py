@@ -218,6 +218,15 @@ DRIVER = textwrap.dedent(r"""
                 dialog.export()
                 quit_now(dialog.runner.is_busy)
             poll(lambda: not dialog.runner.is_busy(), export)
+        elif kind == "clone":
+            import os
+            url, dest = extra.split("|", 1)
+            w.open_git_dialog()
+            dialog = w._git_dialog
+            dialog.clone_url_edit.setText(url)
+            dialog.repo_edit.setText(dest)
+            dialog.clone()
+            poll(lambda: os.path.exists(dest), lambda: quit_now(dialog.runner.is_busy))
 
     QTimer.singleShot(0, start)
     code = app_module.run_app(project)
@@ -234,11 +243,12 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def run_quit(kind: str, project: Path, extra: str, home: Path, cache_home: Path) -> tuple[dict, str]:
+def run_quit(kind: str, project: Path, extra: str, home: Path, cache_home: Path,
+             timeout: float = 240) -> tuple[dict, str]:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(home), XDG_CONFIG_HOME=str(home / "config"),
                XDG_DATA_HOME=str(home / "data"), XDG_CACHE_HOME=str(cache_home))
     proc = subprocess.run([sys.executable, "-c", DRIVER, kind, str(project), extra], env=env,
-                          capture_output=True, text=True, timeout=240)
+                          capture_output=True, text=True, timeout=timeout)
     assert proc.returncode == 0, proc.stderr[-3000:]
     line = next(x for x in proc.stdout.splitlines() if x.startswith("@@"))
     return json.loads(line[2:]), proc.stderr
@@ -449,3 +459,20 @@ def test_closing_a_window_whose_clone_server_went_quiet_does_not_wait_for_it(qtb
     assert not dest.exists()
     err = capfd.readouterr().err
     assert "Traceback" not in err and "RuntimeError" not in err, err
+
+
+def test_quit_during_a_clone_from_a_silent_server_ends_the_app(tmp_path, cache_home, big_remote):
+    """File > Quit while a clone waits on a server that stopped sending: the app ends after the short
+    grace (libgit2 alone would wait 120 s: the subprocess timeout of 90 s would fail), with no traceback
+    and no half-cloned folder."""
+    relay = SlowRelay(big_remote.port, pause=0.01, stall_after=200_000)
+    dest = tmp_path / "wc"
+    try:
+        seen, stderr = run_quit("clone", EXAMPLE, f"git://127.0.0.1:{relay.port}/big.git|{dest}",
+                                tmp_path / "home", cache_home, timeout=90)
+        assert relay.stalled.is_set()
+    finally:
+        relay.close()
+    assert seen["in_flight"], "the clone had already ended when the app quit"
+    assert_clean(stderr)
+    assert not dest.exists()

@@ -57,7 +57,10 @@ def is_pending() -> bool:
 
 
 def release_now() -> None:
+    from dagster_designer_qt.ui import workers
+
     global _pending
     _pending = False
+    workers.drop_ended()
     QPixmapCache.clear()
     memory.release_freed_memory()

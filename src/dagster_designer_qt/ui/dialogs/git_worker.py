@@ -29,15 +29,13 @@ NETWORK_GRACE_S = 3.0  # a cancelled network job gets this long to notice before
 LOCAL_WAIT_S = 30.0
 
 
-class _Signals(QObject):
-    progress = Signal(int, int, str)
-    done = Signal(object, object)  # (result, error) - exactly one is not None... or both None
-
-
 class _Task:
-    def __init__(self, job: Job, signals: _Signals, cancel_event: threading.Event):
+    """The worker's side. It reports through signals of the runner (a QObject the dialog owns): no QObject
+    of its own, so the worker thread never destroys one (see ``workers._ended``)."""
+
+    def __init__(self, job: Job, runner: "GitRunner", cancel_event: threading.Event):
         self._job = job
-        self._signals = signals
+        self._runner = runner
         self._cancel = cancel_event
 
     def run(self) -> None:  # worker thread
@@ -50,13 +48,13 @@ class _Task:
             result, error = None, DesignerError(f"unexpected error: {type(exc).__name__}: {exc}")
         del job
         try:
-            self._signals.done.emit(result, error)
-        except RuntimeError:  # the dialog is gone (the app quit mid-job): nobody waits for the result
+            self._runner._job_done.emit(result, error)
+        except RuntimeError:  # the dialog is gone (closed, or the app quit mid-job): nobody waits for it
             pass
 
     def _progress(self, done: int, total: int, text: str) -> None:
         try:
-            self._signals.progress.emit(done, total, text)
+            self._runner._job_progress.emit(done, total, text)
         except RuntimeError:
             pass
 
@@ -66,11 +64,14 @@ class GitRunner(QObject):
 
     busy_changed = Signal(bool)
     progress = Signal(int, int, str)
+    _job_done = Signal(object, object)  # (result, error), emitted on the worker thread: queued to the UI
+    _job_progress = Signal(int, int, str)
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
+        self._job_done.connect(self._finished)
+        self._job_progress.connect(self.progress)
         self._thread: threading.Thread | None = None
-        self._signals: _Signals | None = None
         self._cancel = threading.Event()
         self._on_done: Callable[[Any, Any], None] | None = None
         self._network = False
@@ -86,12 +87,9 @@ class GitRunner(QObject):
         if self._thread is not None:
             return False
         self._cancel = threading.Event()
-        self._signals = _Signals()
-        self._signals.progress.connect(self.progress)
-        self._signals.done.connect(self._finished)
         self._on_done = on_done
         self._network, self._abandon = network, abandon
-        task = _Task(job, self._signals, self._cancel)
+        task = _Task(job, self, self._cancel)
         self._thread = workers.start_thread(task.run, "git")  # its result arrives queued, after this
         self.busy_changed.emit(True)
         return True
@@ -132,7 +130,6 @@ class GitRunner(QObject):
         on_done = self._on_done
         self._thread = None
         self._on_done = None
-        self._signals = None
         self._abandon = None
         self.busy_changed.emit(False)
         if on_done is not None:
