@@ -14,10 +14,12 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 import weakref
 from pathlib import Path
 
 import pytest
+from gitutil import git_daemon, isolated_git_config  # noqa: F401 - fixtures
 from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QApplication
 
@@ -100,6 +102,31 @@ def test_twenty_closed_windows_on_a_2000_node_project_leave_nothing_alive(qtbot,
     assert alive == []
     assert threading.active_count() == threads_before
     assert first.document.graph.node_count() == 2000 and windows() == [first]  # the open window is untouched
+
+
+def test_a_deleted_window_leaves_no_style_pixmaps_and_its_memory_is_given_back(qtbot, context):
+    """Qt's style caches pixmaps under keys holding each widget's palette serial: a closed window's
+    entries could never be used again and used to stay (~28 KiB per window) until the 10 MiB cache limit.
+    Once a window is deleted, the app empties QPixmapCache and trims the C heap (ui/memory.py)."""
+    from PySide6.QtGui import QPixmap, QPixmapCache
+
+    from dagster_designer_qt.app import create_main_window
+    from dagster_designer_qt.ui import memory
+
+    window = create_main_window(context=context)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: not memory.is_pending(), timeout=20_000)  # an earlier test's closed windows
+    probe = QPixmap(8, 8)
+    assert QPixmapCache.insert("lifetime-probe", probe)
+    destroyed = []
+    window.destroyed.connect(lambda: destroyed.append(True))
+    assert window.close()
+    assert QPixmapCache.find("lifetime-probe") is not None  # nothing happens before the window is gone
+    del window
+    qtbot.waitUntil(lambda: bool(destroyed), timeout=10_000)
+    qtbot.waitUntil(lambda: QPixmapCache.find("lifetime-probe") is None, timeout=20_000)
+    assert not memory.is_pending()
 
 
 def test_a_window_deleted_before_the_event_loop_runs_raises_nothing(qtbot, context, capfd):
@@ -192,6 +219,15 @@ DRIVER = textwrap.dedent(r"""
                 dialog.export()
                 quit_now(dialog.runner.is_busy)
             poll(lambda: not dialog.runner.is_busy(), export)
+        elif kind == "clone":
+            import os
+            url, dest, stalled = extra.split("|", 2)
+            w.open_git_dialog()
+            dialog = w._git_dialog
+            dialog.clone_url_edit.setText(url)
+            dialog.repo_edit.setText(dest)
+            dialog.clone()
+            poll(lambda: os.path.exists(stalled) and os.path.exists(dest), lambda: quit_now(dialog.runner.is_busy))
 
     QTimer.singleShot(0, start)
     code = app_module.run_app(project)
@@ -208,11 +244,12 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def run_quit(kind: str, project: Path, extra: str, home: Path, cache_home: Path) -> tuple[dict, str]:
+def run_quit(kind: str, project: Path, extra: str, home: Path, cache_home: Path,
+             timeout: float = 240) -> tuple[dict, str]:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(home), XDG_CONFIG_HOME=str(home / "config"),
                XDG_DATA_HOME=str(home / "data"), XDG_CACHE_HOME=str(cache_home))
     proc = subprocess.run([sys.executable, "-c", DRIVER, kind, str(project), extra], env=env,
-                          capture_output=True, text=True, timeout=240)
+                          capture_output=True, text=True, timeout=timeout)
     assert proc.returncode == 0, proc.stderr[-3000:]
     line = next(x for x in proc.stdout.splitlines() if x.startswith("@@"))
     return json.loads(line[2:]), proc.stderr
@@ -274,3 +311,171 @@ def test_a_window_still_open_at_quit_keeps_its_unsaved_work_for_the_next_start(q
     assert window not in windows()
     [entry] = find_orphans()
     assert [n.label for n in entry.load().graph.iter_nodes()] == ["unsaved work"]
+
+
+# ---------------------------------------------------------------------------------- git in flight
+class SlowRelay:
+    """A TCP relay on 127.0.0.1 in front of a git daemon that passes the server's bytes on slowly (a slow
+    network): a clone through it runs for many seconds, with libgit2's progress callbacks firing. With
+    ``stall_after`` it stops passing the server's bytes on after that many (a server gone quiet: libgit2
+    then sits in a socket read, and no callback fires) until ``close``."""
+
+    def __init__(self, upstream_port: int, chunk: int = 4096, pause: float = 0.05, stall_after: int = 0,
+                 stall_flag: Path | None = None):
+        import socket
+
+        self._upstream, self._chunk, self._pause, self._stall_after = upstream_port, chunk, pause, stall_after
+        self._stall_flag = stall_flag
+        self.sent = 0
+        self.stalled = threading.Event()
+        self._closed = threading.Event()
+        self._conns: list = []
+        self._sock = socket.socket()
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen()
+        self.port = self._sock.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        import socket
+
+        while not self._closed.is_set():
+            try:
+                client, _ = self._sock.accept()
+            except OSError:
+                return
+            server = socket.create_connection(("127.0.0.1", self._upstream))
+            self._conns += [client, server]
+            threading.Thread(target=self._pump, args=(client, server, 0.0), daemon=True).start()
+            threading.Thread(target=self._pump, args=(server, client, self._pause), daemon=True).start()
+
+    def _pump(self, src, dst, pause: float) -> None:
+        try:
+            while not self._closed.is_set():
+                if pause and self._stall_after and self.sent >= self._stall_after:
+                    self.stalled.set()
+                    if self._stall_flag is not None:
+                        self._stall_flag.touch()
+                    self._closed.wait()
+                    break
+                data = src.recv(self._chunk)
+                if not data:
+                    break
+                dst.sendall(data)
+                if pause:
+                    self.sent += len(data)
+                    time.sleep(pause)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                try:
+                    s.close()
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        import socket
+
+        self._closed.set()
+        self._sock.close()
+        for conn in self._conns:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+@pytest.fixture
+def big_remote(tmp_path, git_daemon):
+    """A repository served by a real ``git daemon`` whose pack is ~1.5 MB of incompressible data."""
+    from gitutil import make_bare
+
+    files = {f"data/{i:03}.txt": os.urandom(12_000).hex() for i in range(64)}
+    make_bare(git_daemon.root / "big.git", files=files)
+    return git_daemon
+
+
+def test_closing_a_window_during_a_slow_clone_cancels_it(qtbot, context, tmp_path, big_remote,
+                                                       isolated_git_config, capfd):
+    """The window's release cancels the git job at libgit2's next progress callback: it neither waits for
+    the clone to finish nor leaves a half-cloned folder, and the worker thread is gone."""
+    from dagster_designer_qt.app import create_main_window
+
+    relay = SlowRelay(big_remote.port)  # ~80 KiB/s: the whole pack would take ~20 s
+    try:
+        window = create_main_window(context=context)
+        window.prompts.ask_save_changes = lambda name: "discard"
+        window.open_git_dialog()
+        dialog = window._git_dialog
+        runner = dialog.runner
+        dest = tmp_path / "wc"
+        progress: list[tuple[int, int]] = []
+        runner.progress.connect(lambda done, total, _text: progress.append((done, total)))
+        dialog.clone_url_edit.setText(f"git://127.0.0.1:{relay.port}/big.git")
+        dialog.repo_edit.setText(str(dest))
+        dialog.clone()
+        qtbot.waitUntil(lambda: any(done > 0 for done, _ in progress), timeout=60_000)  # objects arriving
+        assert window.close()
+        # release() returned: the job is over, cancelled mid-transfer rather than waited for.
+        assert runner.wait(0)
+        assert not dest.exists()
+        assert progress[-1][0] < progress[-1][1]
+        sent = relay.sent
+        return_to_event_loop()
+        assert relay.sent == sent  # nothing more is transferred after the window closed
+    finally:
+        relay.close()
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "RuntimeError" not in err, err
+
+
+def test_closing_a_window_whose_clone_server_went_quiet_does_not_wait_for_it(qtbot, context, tmp_path, big_remote,
+                                                                           isolated_git_config, capfd):
+    """A clone stuck in a socket read (no libgit2 callback fires, so the cancel flag is not seen) is given
+    a short grace, then left to end on its own: the window closes, the half-cloned folder is removed, the
+    app's quit would not wait for the thread."""
+    from dagster_designer_qt.app import create_main_window
+    from dagster_designer_qt.ui import workers
+
+    relay = SlowRelay(big_remote.port, pause=0.01, stall_after=200_000)
+    try:
+        window = create_main_window(context=context)
+        window.prompts.ask_save_changes = lambda name: "discard"
+        window.open_git_dialog()
+        dialog = window._git_dialog
+        dest = tmp_path / "wc"
+        dialog.clone_url_edit.setText(f"git://127.0.0.1:{relay.port}/big.git")
+        dialog.repo_edit.setText(str(dest))
+        dialog.clone()
+        thread = dialog.runner._thread
+        assert relay.stalled.wait(60)
+        qtbot.waitUntil(dest.exists, timeout=10_000)  # libgit2 has started writing the clone
+        assert window.close()
+        assert thread.is_alive()  # still in its socket read...
+        assert thread not in workers.running_threads(awaited_only=True)  # ...but a quit would not wait
+        assert not dest.exists()
+    finally:
+        relay.close()  # the connection drops; libgit2's read fails (or times out) and the job ends
+    return_to_event_loop()
+    assert not dest.exists()
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "RuntimeError" not in err, err
+
+
+def test_quit_during_a_clone_from_a_silent_server_ends_the_app(tmp_path, cache_home, big_remote):
+    """File > Quit while a clone waits on a server that stopped sending: the app ends after the short
+    grace (libgit2 alone would wait 120 s: the subprocess timeout of 90 s would fail), with no traceback
+    and no half-cloned folder."""
+    flag = tmp_path / "stalled"
+    relay = SlowRelay(big_remote.port, pause=0.01, stall_after=200_000, stall_flag=flag)
+    dest = tmp_path / "wc"
+    try:
+        seen, stderr = run_quit("clone", EXAMPLE, f"git://127.0.0.1:{relay.port}/big.git|{dest}|{flag}",
+                                tmp_path / "home", cache_home, timeout=90)
+        assert relay.stalled.is_set()
+    finally:
+        relay.close()
+    assert seen["in_flight"], "the clone had already ended when the app quit"
+    assert_clean(stderr)
+    assert not dest.exists()

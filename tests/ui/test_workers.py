@@ -42,3 +42,32 @@ def test_result_for_a_deleted_receiver_is_dropped(qtbot):
     assert task.wait(5)
     qtbot.wait(100)  # the queued result is delivered now: it must not reach the deleted receiver
     assert receiver.got == []
+
+
+def test_an_ended_threads_qobject_target_is_released_on_the_ui_thread(qtbot):
+    """A worker's target is often a bound method of a parentless QObject (the ValidationRunner). Were its
+    last reference dropped as the thread ends, Qt would destroy the QObject on the worker thread: it takes
+    Qt's connection lock, then waits for the GIL, while the UI thread holds the GIL and waits for that lock
+    in a connect() (a deadlock seen while closing windows). The UI thread drops it instead."""
+    import gc
+    import weakref
+
+    from PySide6.QtCore import QObject
+
+    from dagster_designer_qt.ui import workers
+
+    class Owner(QObject):
+        def work(self) -> None:
+            pass
+
+    owner = Owner()
+    ref = weakref.ref(owner)
+    thread = workers.start_thread(owner.work, "test-owner", await_at_quit=False)
+    del owner
+    thread.join(10)
+    assert not thread.is_alive()
+    gc.collect()
+    assert ref() is not None  # the ended thread did not take it with it
+    workers.drop_ended()  # the UI thread (here: the test's main thread)
+    gc.collect()
+    assert ref() is None

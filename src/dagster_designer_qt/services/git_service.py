@@ -314,6 +314,12 @@ def clone(
     return Repo(raw)
 
 
+def discard_partial_clone(dest: str | os.PathLike[str], existed: bool) -> None:
+    """Undo a clone that was abandoned mid-way (its thread stuck in a network read when the app quit):
+    ``dest`` is removed, or emptied if it ``existed`` (an empty folder) before the clone."""
+    _cleanup(Path(dest).expanduser(), existed)
+
+
 def _cleanup(dest: Path, existed: bool) -> None:
     if not dest.exists():
         return

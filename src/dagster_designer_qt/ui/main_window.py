@@ -502,4 +502,7 @@ class MainWindow(QMainWindow):
         from dagster_designer_qt.app import forget_window
 
         forget_window(self)
+        from dagster_designer_qt.ui import memory
+
+        memory.release_when_destroyed(self)  # its style pixmaps and the freed heap, once it is gone
         self.deleteLater()

@@ -25,12 +25,41 @@ from dagster_designer_qt.core.errors import DesignerError
 _threads: "weakref.WeakKeyDictionary[threading.Thread, bool]" = weakref.WeakKeyDictionary()
 
 
+# Targets of ended threads, dropped on the UI thread. A target is often a bound method of a QObject (a
+# ValidationRunner) whose last reference would otherwise go with the thread: the QObject would then be
+# destroyed on the worker thread, taking Qt's connection lock and waiting for the GIL while the UI thread
+# holds the GIL and waits for that lock in a connect() - a deadlock seen when closing windows.
+_ended: list = []
+_ended_lock = threading.Lock()
+
+
 def start_thread(target: Callable[[], None], name: str, *, await_at_quit: bool = True) -> threading.Thread:
     """Start a daemon worker thread; ``join_all`` waits for it when the app quits if ``await_at_quit``."""
-    thread = threading.Thread(target=target, name=name, daemon=True)
+    drop_ended()
+    box = [target]
+    del target
+
+    def run() -> None:
+        try:
+            box[0]()
+        finally:
+            with _ended_lock:
+                _ended.append(box.pop())
+
+    thread = threading.Thread(target=run, name=name, daemon=True)
     _threads[thread] = await_at_quit
     thread.start()
     return thread
+
+
+def drop_ended() -> None:
+    """Release the targets of ended threads (on the UI thread only; see ``_ended``)."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    with _ended_lock:
+        ended = _ended[:]
+        _ended.clear()
+    del ended
 
 
 def forget_at_quit(thread: threading.Thread | None) -> None:
@@ -40,6 +69,7 @@ def forget_at_quit(thread: threading.Thread | None) -> None:
 
 
 def running_threads(*, awaited_only: bool = False) -> list[threading.Thread]:
+    drop_ended()
     return [t for t, awaited in list(_threads.items()) if t.is_alive() and (awaited or not awaited_only)]
 
 

@@ -18,6 +18,7 @@ All git work runs on a GitRunner worker thread; the worker functions get plain d
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
@@ -332,7 +333,8 @@ class GitDialog(QDialog):
         return self.subdir_edit.text().strip()
 
     # ------------------------------------------------------------------ running jobs
-    def _run(self, text: str, job, on_success: Callable[[Any], None] | None = None, network: bool = False) -> None:
+    def _run(self, text: str, job, on_success: Callable[[Any], None] | None = None, network: bool = False,
+             abandon: Callable[[], None] | None = None) -> None:
         self._network = network
         self.last_error = None
         self._set_status(text + "...")
@@ -350,7 +352,7 @@ class GitDialog(QDialog):
             if on_success is not None:
                 on_success(result)
 
-        if not self.runner.start(job, done):
+        if not self.runner.start(job, done, network=network, abandon=abandon):
             self._show_error("another git operation is still running")
 
     def _on_busy(self, busy: bool) -> None:
@@ -418,13 +420,18 @@ class GitDialog(QDialog):
             self._show_error("enter the URL or path of the repository to clone")
             return
 
+        git = _services()
+        target = dest or str(git.default_clone_dir(url))
+        existed = os.path.exists(target)
+
         def job(progress, cancel):
-            git = _services()
-            target = dest or str(git.default_clone_dir(url))
             repo = git.clone(url, target, credentials=creds, progress=progress, cancel=cancel)
             return str(repo.path), git.repo_info(repo), git.status(repo, subdir or None)
 
-        self._run("Cloning", job, self._opened, network=True)
+        def abandon():  # the clone was left stuck in a network read: nothing half-cloned stays behind
+            git.discard_partial_clone(target, existed)
+
+        self._run("Cloning", job, self._opened, network=True, abandon=abandon)
 
     def _opened(self, result) -> None:
         path, info, changes = result
@@ -604,8 +611,7 @@ class GitDialog(QDialog):
 
     def done(self, result: int) -> None:  # close/reject/accept: stop and wait for the worker
         if self.runner.is_busy():
-            self.runner.cancel()
-            self.runner.wait(30_000)
+            self.runner.shutdown(drop_result=False)  # a stuck network job is left behind after a grace
         self._save_settings()
         super().done(result)
 
