@@ -178,6 +178,22 @@ def test_new_node_goes_into_a_new_folder(work):
     assert not save_in_place(project).changed  # it is a sourced node now
 
 
+def test_a_new_sling_node_gets_an_op_name_no_existing_op_has(work):
+    """The opened project's Sling node runs ``replication.yaml`` (Dagster names its op "replication"); a new
+    Sling node on a file of that name gets a name of its own, written into its new file only."""
+    project = import_project(work).project
+    before = snapshot(work)
+    node = Node(id="n2", component_type="dagster_sling.SlingReplicationCollectionComponent", label="replication",
+                attributes={"replications": [{"path": "replication.yaml"}]},
+                files={"replication.yaml": "source: SRC_DB\ntarget: DST_DB\nstreams:\n  public.more: {}\n"})
+    project.graph.add_node(node)
+    plan = save_in_place(project)
+    assert sorted(plan.write) == [f"{DEFS}/replication/defs.yaml", f"{DEFS}/replication/replication.yaml"]
+    doc = yaml.safe_load((work / DEFS / "replication/defs.yaml").read_text())
+    assert doc["attributes"]["replications"] == [{"path": "replication.yaml", "op": {"name": "replication_2"}}]
+    assert {k: v for k, v in snapshot(work).items() if not k.startswith(f"{DEFS}/replication/")} == before
+    assert not save_in_place(project).changed
+
 def test_export_elsewhere_copies_everything_and_loads_the_same_in_dagster(shop, tmp_path):
     root, original = shop
     project = import_project(root).project
