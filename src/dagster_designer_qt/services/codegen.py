@@ -28,6 +28,7 @@ from dagster_designer_qt.core import naming
 from dagster_designer_qt.core.assets import declared_asset_keys, declared_op_names, normalize_key
 from dagster_designer_qt.core.errors import DesignerError
 from dagster_designer_qt.core.json_copy import json_copy
+from dagster_designer_qt.core.templates import is_template
 from dagster_designer_qt.services.codegen_traits import TypeTraits, op_specs, set_op_names, traits_for, user_op_name
 
 try:  # the C dumper is ~10x faster; its output is the same for the plain data we dump
@@ -208,7 +209,7 @@ class _Generator:
         ``codegen_traits.op_specs``: None for ``execution``/``op``, an index for Sling's
         ``replications[i].op``). Every unnamed op is named, not only colliding ones: Dagster's default
         names come from file contents the exporter can't always read (a dbt project's name, a templated
-        path), and a node's document then doesn't depend on what else is in the project. With
+        path), and whether a node's ops get names then doesn't depend on the rest of the project. With
         ``eligible``, only those nodes' ops are named (a save in place names new nodes' ops, never the
         user's existing ones, whose names, given or Dagster's default, count as taken)."""
         if eligible is not None and not eligible:
@@ -242,7 +243,8 @@ class _Generator:
         base = self.slug[node.id]
         if slot is not None and count > 1:
             path = node.attributes[t.op_name_items][slot].get("path")
-            stem = PurePosixPath(path.replace("\\", "/")).stem if isinstance(path, str) and "{" not in path else ""
+            literal = isinstance(path, str) and not is_template(path)
+            stem = PurePosixPath(path.replace("\\", "/")).stem if literal else ""
             base = f"{base}_{naming.slug(stem) if stem else slot + 1}"
         return naming.op_name(base)
 
