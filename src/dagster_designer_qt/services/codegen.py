@@ -221,7 +221,7 @@ class _Generator:
             t = self.traits[node.id]
             named_here = eligible is None or node.id in eligible
             if not named_here:
-                taken.update(declared_op_names(node))  # its ops keep their names, even Dagster's default ones
+                taken.update(self._kept_op_names(node))  # its ops keep their names, even Dagster's default ones
             specs = op_specs(node.attributes, t)
             for slot, spec, may_add in specs:
                 name = user_op_name(spec)
@@ -236,6 +236,10 @@ class _Generator:
         for (node_id, slot, _base), name in zip(wanted, names):
             out.setdefault(node_id, {})[slot] = name
         return out
+
+    def _kept_op_names(self, node: Any) -> list[str]:
+        """The op names a node that keeps its ops has, as far as its attributes tell."""
+        return declared_op_names(node)
 
     def _op_base(self, node: Any, t: TypeTraits, slot: int | None, count: int) -> str:
         """The op name before de-duplication: the node's folder slug; for one of several items' ops, the slug
