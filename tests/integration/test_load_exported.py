@@ -3,6 +3,7 @@
 import os
 
 import pytest
+import yaml
 
 from projects import build, dbt_node, script, sling_node
 
@@ -24,7 +25,20 @@ def fivetran_node():
                 })
 
 
-def test_every_pairing_loads_with_the_drawn_dependencies():
+def local_sling(node_id: str, label: str, stream: str) -> Node:
+    """A Sling node whose replication file is ``replication.yaml``, like ``sling_node``'s."""
+    node = sling_node(node_id, label)
+    node.attributes["connections"] = {"SRC_DB": {"type": "duckdb", "instance": "/tmp/src.duckdb"},
+                                      "DST_DB": {"type": "duckdb", "instance": "/tmp/dst.duckdb"}}
+    node.files = {"replication.yaml": f"source: SRC_DB\ntarget: DST_DB\nstreams:\n  {stream}:\n"}
+    return node
+
+
+@pytest.fixture(scope="module")
+def pairing():
+    """One project of every pairing, loaded once (a load with dbt costs ~10 s per dbt node)."""
+    again = dbt_node("dbt2", "Summary again")  # the same dbt project as "dbt": its op is named "jaffle" too
+    again.attributes.update({"select": "orders_summary", "translation": {"key": "again/{{ node.name }}"}})
     nodes = [
         script("up", "Raw orders", ["raw/orders"]),  # declared -> factory (implied by the dbt source)
         script("cfg", "Settings", ["settings"]),  # declared -> factory (translation deps)
@@ -36,14 +50,20 @@ def test_every_pairing_loads_with_the_drawn_dependencies():
         script("s2", "Step 2", ["step2"]),
         script("s3", "Step 3", ["step3"]),
         fivetran_node(),
+        local_sling("sling2", "Ingest customers", "main.customers"),  # op "replication" too
+        again,
     ]
     edges = [("up", "dbt"), ("cfg", "dbt"), ("dbt", "rep"), ("sling", "after"), ("sling", "dbt"),
              ("s1", "s2"), ("s2", "s3"), ("up", "s1")]
     project = build("dagster", nodes, edges)  # a package name that must not shadow dagster
+    return project, load_project(project, env=SECRET_ENV, timeout=240)
+
+
+def test_every_pairing_loads_with_the_drawn_dependencies(pairing):
+    project, report = pairing
     files = generate_files(project)
     assert not any(v in text for text in files.values() for v in SECRET_ENV.values())
 
-    report = load_project(project, env=SECRET_ENV, timeout=240)
     deps = report.deps_by_key()
     assert deps["step1"] == ["raw/orders"]
     assert deps["step2"] == ["step1"]
@@ -60,6 +80,24 @@ def test_every_pairing_loads_with_the_drawn_dependencies():
     assert any("Fivetran" in w and "no assets" in w for w in report.warnings)
     assert any("public/orders is only a dependency" in w for w in report.warnings)
 
+
+
+def test_ops_named_outside_execution_get_unique_names(pairing):
+    """Dagster names a Sling replication's op after its file's stem and a dbt op after the dbt project:
+    two Sling nodes running ``replication.yaml`` and two dbt nodes on one dbt project would be ops
+    "replication" x2 and "jaffle" x2, which Dagster refuses to load ("Detected conflicting node definitions
+    with the same name"). The exporter names every op uniquely; all four nodes' assets load."""
+    project, report = pairing
+    assert report.keys_of("sling2") == ["target/main/customers"]
+    assert report.keys_of("dbt2") == ["again/orders_summary"]
+    assert report.keys_of("sling") == ["target/public/customers", "target/public/orders"]
+    assert report.keys_of("dbt") == ["orders_summary", "stg_orders"]
+    files = generate_files(project)
+    ops = [yaml.safe_load(files[f"src/dagster_project/defs/{slug}/defs.yaml"])["attributes"]
+           for slug in ("ingest", "ingest_customers", "transform", "summary_again")]
+    names = [ops[0]["replications"][0]["op"]["name"], ops[1]["replications"][0]["op"]["name"],
+             ops[2]["op"]["name"], ops[3]["op"]["name"]]
+    assert names == ["ingest", "ingest_customers", "transform", "summary_again"]
 
 def test_hostile_names_load():
     labels = ["Transform", "transform", "../../x", "CON", "", "数据", "it's \"q\"", "a\nb", "config"]

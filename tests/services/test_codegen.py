@@ -185,3 +185,36 @@ def _schema_of(module, name):
     import importlib
 
     return getattr(importlib.import_module(module), name).get_model_cls().model_json_schema()
+
+
+def test_every_op_spec_gets_a_unique_name_and_users_names_are_kept():
+    """dbt's ``op`` and each Sling replication's ``op`` are named like ``execution``: every unnamed op gets
+    a unique name; what the user wrote (a name, tags) stays; a template is left alone."""
+    d1, d2 = dbt_node("d1", "Staging"), dbt_node("d2", "Staging")
+    d2.attributes["op"] = {"tags": {"team": "bi"}}
+    d3 = dbt_node("d3", "Mine")
+    d3.attributes["op"] = {"name": "staging"}  # the user's name wins; generated names avoid it
+    d4 = dbt_node("d4", "Templated")
+    d4.attributes["op"] = "{{ my_op }}"
+    s1 = sling_node("s1", "Ingest")
+    s1.attributes["replications"] = [{"path": "replication.yaml"}, {"path": "sub/other.yaml"},
+                                     {"path": "{{ p }}"}, {"path": "x.yaml", "op": {"name": "mine"}}]
+    s2 = sling_node("s2", "Templated list")
+    s2.attributes["replications"] = "{{ replications }}"
+    files = generate_files(build("Ops", [d1, d2, d3, d4, s1, s2], []))
+    assert defs_of(files, "staging")["attributes"]["op"] == {"name": "staging_2"}
+    assert defs_of(files, "staging_2")["attributes"]["op"] == {"tags": {"team": "bi"}, "name": "staging_2_2"}
+    assert defs_of(files, "mine")["attributes"]["op"] == {"name": "staging"}
+    assert defs_of(files, "templated")["attributes"]["op"] == "{{ my_op }}"
+    reps = defs_of(files, "ingest")["attributes"]["replications"]
+    assert [r["op"]["name"] for r in reps] == ["ingest_replication", "ingest_other", "ingest_3", "mine"]
+    assert defs_of(files, "templated_list")["attributes"]["replications"] == "{{ replications }}"
+
+
+def test_two_ops_the_user_named_alike_are_kept_and_warned_about():
+    a, b = sling_node("a", "A"), dbt_node("b", "B")
+    a.attributes["replications"] = [{"path": "replication.yaml", "op": {"name": "load"}}]
+    b.attributes["op"] = {"name": "load"}
+    result = generate(build("Clash", [a, b], []))
+    assert defs_of(result.files, "b")["attributes"]["op"] == {"name": "load"}
+    assert any("'load'" in w and "another op" in w for w in result.warnings)

@@ -15,6 +15,9 @@ DEFS = {
     "Rep": {"type": "object", "properties": {"path": {"type": "string"}, "translation": {}}},
     "Op": {"type": "object", "properties": {"name": {"type": "string"}, "tags": {}}},
     "Sub": {"type": "object", "properties": {"cwd": {"type": "string"}}},
+    "RepOp": {"type": "object", "properties": {"path": {"type": "string"}, "translation": {},
+                                               "op": {"anyOf": [{"$ref": "#/$defs/Op"}, {"type": "null"}]}},
+              "required": ["path"]},
     "Node": {"type": "object", "properties": {"key": {}, "deps": {"type": "array", "items": {"$ref": "#/$defs/Node"}}}},
 }
 
@@ -48,6 +51,15 @@ CASES = {
     "required op spec": (
         schema({"execution": {"$ref": "#/$defs/Op"}, "assets": OPTIONAL_LIST}, required=["execution"]),
         TypeTraits(declares_assets=True, op_name_attr="execution", known=True)),
+    "optional top-level op (dbt)": (
+        schema({"op": {"anyOf": [{"$ref": "#/$defs/Op"}, {"type": "string"}, {"type": "null"}]},
+                "translation": {}}),
+        TypeTraits(translation=True, op_name_attr="op", op_name_required_parent=False, known=True)),
+    "op per item (Sling replications)": (
+        schema({"replications": {"anyOf": [{"type": "array", "items": {"$ref": "#/$defs/RepOp"}},
+                                           {"type": "string"}]}}),
+        TypeTraits(item_translation="replications", op_name_attr="op", op_name_required_parent=False,
+                   op_name_items="replications", known=True)),
     "op spec without name": (
         schema({"execution": {"$ref": "#/$defs/Sub"}}, required=["execution"]),
         TypeTraits(known=True)),
@@ -90,3 +102,27 @@ def test_traits_for_follows_the_info_and_its_schema():
     assert again.item_translation == "replications" and not again.translation
     info.distribution = "acme-dist"
     assert traits_for("dagster_acme.Thing", {"dagster_acme.Thing": info}).distribution == "acme-dist"
+
+
+def test_builtin_traits_are_what_the_installed_schemas_say():
+    """The table used without registry information agrees with the schemas (op specs included: dbt's
+    ``op``, Sling's ``replications[*].op``), so a preview and an export name the same ops."""
+    from dagster import PythonScriptComponent, TemplatedSqlComponent
+    from dagster_dbt import DbtCloudComponent, DbtProjectComponent
+    from dagster_fivetran import FivetranAccountComponent
+    from dagster_sling import SlingReplicationCollectionComponent
+
+    from dagster_designer_qt.services.codegen_traits import BUILTIN_TRAITS
+
+    for cls, key in [(PythonScriptComponent, "dagster.PythonScriptComponent"),
+                     (TemplatedSqlComponent, "dagster.TemplatedSqlComponent"),
+                     (DbtProjectComponent, "dagster_dbt.DbtProjectComponent"),
+                     (DbtCloudComponent, "dagster_dbt.DbtCloudComponent"),
+                     (FivetranAccountComponent, "dagster_fivetran.FivetranAccountComponent"),
+                     (SlingReplicationCollectionComponent, "dagster_sling.SlingReplicationCollectionComponent")]:
+        from_schema = traits_from_schema(cls.get_model_cls().model_json_schema())
+        builtin = BUILTIN_TRAITS[key]
+        assert (from_schema.op_name_attr, from_schema.op_name_required_parent, from_schema.op_name_items) == (
+            builtin.op_name_attr, builtin.op_name_required_parent, builtin.op_name_items), key
+        assert (from_schema.translation, from_schema.item_translation, from_schema.declares_assets) == (
+            builtin.translation, builtin.item_translation, builtin.declares_assets), key

@@ -178,6 +178,42 @@ def test_new_node_goes_into_a_new_folder(work):
     assert not save_in_place(project).changed  # it is a sourced node now
 
 
+def test_a_new_sling_node_gets_an_op_name_no_existing_op_has(work):
+    """The opened project's Sling node runs ``replication.yaml`` (Dagster names its op "replication"); a new
+    Sling node on a file of that name gets a name of its own, written into its new file only."""
+    project = import_project(work).project
+    before = snapshot(work)
+    node = Node(id="n2", component_type="dagster_sling.SlingReplicationCollectionComponent", label="replication",
+                attributes={"replications": [{"path": "replication.yaml"}]},
+                files={"replication.yaml": "source: SRC_DB\ntarget: DST_DB\nstreams:\n  public.more: {}\n"})
+    project.graph.add_node(node)
+    plan = save_in_place(project)
+    assert sorted(plan.write) == [f"{DEFS}/replication/defs.yaml", f"{DEFS}/replication/replication.yaml"]
+    doc = yaml.safe_load((work / DEFS / "replication/defs.yaml").read_text())
+    assert doc["attributes"]["replications"] == [{"path": "replication.yaml", "op": {"name": "replication_2"}}]
+    assert {k: v for k, v in snapshot(work).items() if not k.startswith(f"{DEFS}/replication/")} == before
+    assert not save_in_place(project).changed
+
+
+@pytest.mark.parametrize("project_attr", ["dbt", "{{ context.project_root }}/src/shop/defs/transform/dbt"])
+def test_a_new_dbt_node_avoids_the_name_of_an_existing_dbt_op(work, project_attr):
+    """An existing dbt component's op is named after its dbt project ("warehouse" here, read from its
+    dbt_project.yml, not its folder "transform"); a new node in folder "warehouse" gets another op name."""
+    real_projects.w(work / DEFS / "transform/defs.yaml", f"""
+        type: dagster_dbt.DbtProjectComponent
+        attributes:
+          project: "{project_attr}"
+        """)
+    real_projects.w(work / DEFS / "transform/dbt/dbt_project.yml", "name: warehouse\nprofile: warehouse\n")
+    project = import_project(work).project
+    node = Node(id="n3", component_type="dagster_dbt.DbtProjectComponent", label="warehouse",
+                attributes={"project": "dbt", "select": "x"})
+    project.graph.add_node(node)
+    save_in_place(project)
+    doc = yaml.safe_load((work / DEFS / "warehouse/defs.yaml").read_text())
+    assert doc["attributes"]["op"] == {"name": "warehouse_2"}
+    assert "op:" not in (work / DEFS / "transform/defs.yaml").read_text()
+
 def test_export_elsewhere_copies_everything_and_loads_the_same_in_dagster(shop, tmp_path):
     root, original = shop
     project = import_project(root).project

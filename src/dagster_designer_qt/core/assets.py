@@ -144,8 +144,10 @@ def _literal_name(spec: Any) -> str | None:
 
 def declared_op_names(node: Any) -> list[str]:
     """Op names the node will create, as far as the attributes tell (Dagster requires them to be unique in
-    a code location). Unnamed function ops are all called ``_assets_def`` (``_asset_check_def`` when the
-    node has only checks), which is exactly the collision worth reporting."""
+    a code location): the names written, else Dagster's defaults where the attributes give them (a script's
+    or a Sling replication file's stem; not a dbt project's name, which is in its files). Unnamed function
+    ops are all called ``_assets_def`` (``_asset_check_def`` when the node has only checks), which is
+    exactly the collision worth reporting."""
     attrs = _attributes(node)
     names: list[str] = []
     execution = attrs.get("execution")
@@ -154,8 +156,7 @@ def declared_op_names(node: Any) -> list[str]:
         if name is None:
             path = execution.get("path")
             if isinstance(path, str) and path.strip() and not is_template(path):
-                stem = path.strip().replace("\\", "/").rsplit("/", 1)[-1]
-                name = stem.rsplit(".", 1)[0] if "." in stem else stem
+                name = _path_stem(path)
             elif "fn" in execution or "sql_template" in attrs:
                 has_assets = bool(attrs.get("assets"))
                 name = "_assets_def" if has_assets or not attrs.get("checks") else "_asset_check_def"
@@ -173,6 +174,16 @@ def declared_op_names(node: Any) -> list[str]:
         for replication in replications:
             if isinstance(replication, dict):
                 name = _literal_name(replication.get("op"))
+                path = replication.get("path")
+                if name is None and isinstance(path, str) and path.strip() and not is_template(path):
+                    name = _path_stem(path)  # Sling: `op.name or Path(path).stem`
                 if name:
                     names.append(name)
     return names
+
+
+def _path_stem(path: str) -> str:
+    """``Path(path).stem`` of a POSIX or Windows-style relative path (how Dagster names an op after its
+    script or replication file)."""
+    stem = path.strip().replace("\\", "/").rsplit("/", 1)[-1]
+    return stem.rsplit(".", 1)[0] if "." in stem else stem

@@ -25,10 +25,11 @@ import tomlkit
 import yaml
 
 from dagster_designer_qt.core import naming
-from dagster_designer_qt.core.assets import declared_asset_keys, normalize_key
+from dagster_designer_qt.core.assets import declared_asset_keys, declared_op_names, normalize_key
 from dagster_designer_qt.core.errors import DesignerError
 from dagster_designer_qt.core.json_copy import json_copy
-from dagster_designer_qt.services.codegen_traits import TypeTraits, traits_for
+from dagster_designer_qt.core.templates import is_template
+from dagster_designer_qt.services.codegen_traits import TypeTraits, op_specs, set_op_names, traits_for, user_op_name
 
 try:  # the C dumper is ~10x faster; its output is the same for the plain data we dump
     from yaml import CSafeDumper as _Dumper
@@ -203,28 +204,53 @@ class _Generator:
         self.warnings.append(f"{node.label or node.id}: {message}")
 
     # ----------------------------------------------------------- op names
-    def _op_names(self, eligible: Any = None) -> dict[str, str]:
-        """node id -> op name to emit (only for nodes whose op-spec has no user-set name; with ``eligible``,
-        only for those nodes: a save in place names new nodes' ops, never the user's existing ones)."""
+    def _op_names(self, eligible: Any = None) -> dict[str, dict[int | None, str]]:
+        """node id -> {slot: op name to emit} for every op spec without a user-set name (slots as in
+        ``codegen_traits.op_specs``: None for ``execution``/``op``, an index for Sling's
+        ``replications[i].op``). Every unnamed op is named, not only colliding ones: Dagster's default
+        names come from file contents the exporter can't always read (a dbt project's name, a templated
+        path), and whether a node's ops get names then doesn't depend on the rest of the project. With
+        ``eligible``, only those nodes' ops are named (a save in place names new nodes' ops, never the
+        user's existing ones, whose names, given or Dagster's default, count as taken)."""
         if eligible is not None and not eligible:
             return {}
-        user_names: dict[str, str] = {}
-        wanted: list[str] = []
+        user_names: set[str] = set()
+        taken: set[str] = set()
+        wanted: list[tuple[str, int | None, str]] = []  # (node id, slot, name before de-duplication)
         for node in self.nodes:
             t = self.traits[node.id]
-            if not t.op_name_attr:
-                continue
-            spec = node.attributes.get(t.op_name_attr)
-            if isinstance(spec, dict) and isinstance(spec.get("name"), str) and spec["name"]:
-                if spec["name"] in user_names.values():
-                    self.warn(node, f"op name {spec['name']!r} is used by another component too")
-                user_names[node.id] = spec["name"]
-            elif eligible is not None and node.id not in eligible:
-                continue
-            elif isinstance(spec, dict) or (spec is None and not t.op_name_required_parent):
-                wanted.append(node.id)
-        names = naming.unique_names([naming.op_name(self.slug[i]) for i in wanted], taken=user_names.values())
-        return dict(zip(wanted, names))
+            named_here = eligible is None or node.id in eligible
+            if not named_here:
+                taken.update(self._kept_op_names(node))  # its ops keep their names, even Dagster's default ones
+            specs = op_specs(node.attributes, t)
+            for slot, spec, may_add in specs:
+                name = user_op_name(spec)
+                if name is not None:
+                    if name in user_names:
+                        self.warn(node, f"op name {name!r} is used by another op too")
+                    user_names.add(name)
+                elif named_here and may_add:
+                    wanted.append((node.id, slot, self._op_base(node, t, slot, len(specs))))
+        names = naming.unique_names([base for _i, _slot, base in wanted], taken=user_names | taken)
+        out: dict[str, dict[int | None, str]] = {}
+        for (node_id, slot, _base), name in zip(wanted, names):
+            out.setdefault(node_id, {})[slot] = name
+        return out
+
+    def _kept_op_names(self, node: Any) -> list[str]:
+        """The op names a node that keeps its ops has, as far as its attributes tell."""
+        return declared_op_names(node)
+
+    def _op_base(self, node: Any, t: TypeTraits, slot: int | None, count: int) -> str:
+        """The op name before de-duplication: the node's folder slug; for one of several items' ops, the slug
+        and the item's ``path`` stem (what Dagster names a Sling replication's op by) or its position."""
+        base = self.slug[node.id]
+        if slot is not None and count > 1:
+            path = node.attributes[t.op_name_items][slot].get("path")
+            literal = isinstance(path, str) and not is_template(path)
+            stem = PurePosixPath(path.replace("\\", "/")).stem if literal else ""
+            base = f"{base}_{naming.slug(stem) if stem else slot + 1}"
+        return naming.op_name(base)
 
     # ----------------------------------------------------------- keys of a node
     def literal_keys(self, node_id: str) -> list[str] | None:
@@ -252,12 +278,9 @@ class _Generator:
         if node.translation and not apply_node_translation(node, attrs, t):
             self.warn(node, "this component type has no 'translation' attribute; translation not exported")
 
-        # unique op name
+        # unique op names
         if node.id in self.op_names:
-            spec = attrs.get(t.op_name_attr)
-            spec = dict(spec) if isinstance(spec, dict) else {}
-            spec["name"] = self.op_names[node.id]
-            attrs[t.op_name_attr] = spec
+            set_op_names(attrs, t, self.op_names[node.id])
 
         # edges -> dependencies
         ups = self.upstream[node.id]

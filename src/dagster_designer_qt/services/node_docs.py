@@ -28,6 +28,7 @@ from dagster_designer_qt.services.codegen_traits import traits_for
 READ_INPUTS = "read_inputs"
 
 _SAFE_FOLDER = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./\-]*$")
+_PROJECT_ROOT = re.compile(r"^\{\{\s*(context\.)?project_root\s*\}\}")
 
 
 class DocGenerator(_Generator):
@@ -99,6 +100,38 @@ class DocGenerator(_Generator):
                 if ps is not None and folder else set()
         return self._sources[node.id]
 
+    def _kept_op_names(self, node: Any) -> list[str]:
+        """Also a dbt op's default name, the dbt project's ``name`` (``dagster_dbt`` ``build_op_spec``), read
+        from the ``dbt_project.yml`` its ``project`` attribute names when that is a plain path or one under
+        ``{{ context.project_root }}``."""
+        names = super()._kept_op_names(node)
+        attrs = node.attributes if isinstance(node.attributes, dict) else {}
+        t = self.traits[node.id]
+        if t.op_name_attr == "op" and t.op_name_items is None and "project" in attrs \
+                and not isinstance(attrs.get("op"), (dict, str)):
+            name = dbt_project_name(self._dbt_project_dir(node, attrs["project"]))
+            if name:
+                names.append(name)
+        return names
+
+    def _dbt_project_dir(self, node: Any, project: Any) -> Path | None:
+        ps = self.project.source
+        folder = folder_of(node, self.project)
+        if isinstance(project, dict):
+            project = project.get("project_dir")
+        if ps is None or folder is None or not isinstance(project, str):
+            return None
+        root = Path(ps.folder).resolve()
+        match = _PROJECT_ROOT.match(project)
+        if match:
+            path = root / project[match.end():].lstrip("/\\")
+        elif "{" in project:
+            return None
+        else:
+            path = root / ps.defs / folder / project
+        path = path.resolve()
+        return path if path.is_relative_to(root) else None  # never read outside the project folder
+
     def inputs(self, node: Any) -> tuple:
         """Everything the node's document is made from: its own fields and, per upstream node, what a
         dependency on it is written from. Two equal ``inputs`` (``same_inputs``) give the same document, so
@@ -159,6 +192,21 @@ def folder_source_keys(folder: Path, limit: int = 200, max_bytes: int = 1024 * 1
                 continue
     return dbt_source_keys(files)
 
+
+
+def dbt_project_name(project_dir: Path | None) -> str | None:
+    """The ``name`` in ``project_dir/dbt_project.yml`` (None when it can't be read)."""
+    if project_dir is None:
+        return None
+    try:
+        path = project_dir / "dbt_project.yml"
+        if path.stat().st_size > 1024 * 1024:
+            return None
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError):
+        return None
+    name = data.get("name") if isinstance(data, dict) else None
+    return name if isinstance(name, str) and name else None
 
 
 def same_inputs(a: tuple | None, b: tuple | None) -> bool:
