@@ -413,26 +413,25 @@ def apply_plan(plan: SavePlan) -> None:
         except OSError as exc:
             raise SaveInPlaceError(f"{rel}: can't be written ({exc.strerror or exc})") from None
     for rel in plan.delete:
-        _check_inside(root, rel)
-        try:
-            os.unlink(root / rel)
-        except FileNotFoundError:
-            pass
-        except OSError as exc:
-            raise SaveInPlaceError(f"{rel}: can't be removed ({exc.strerror or exc})") from None
+        _remove(root, rel)
+
+
+def _remove(root: Path, rel: str) -> None:
+    """Remove one file of the project (already gone is fine); an error names the file."""
+    _check_inside(root, rel)
+    try:
+        os.unlink(root / rel)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise SaveInPlaceError(f"{rel}: can't be removed ({exc.strerror or exc})") from None
 
 
 def remove_orphans(root: str | os.PathLike[str], orphans: list[str]) -> None:
     """Remove the files a deleted component left behind (only after the user confirmed it)."""
     base = Path(root)
     for rel in orphans:
-        _check_inside(base, rel)
-        try:
-            os.unlink(base / rel)
-        except FileNotFoundError:
-            pass
-        except OSError as exc:
-            raise SaveInPlaceError(f"{rel}: can't be removed ({exc.strerror or exc})") from None
+        _remove(base, rel)
     for folder in sorted({str(Path(rel).parent) for rel in orphans}, key=len, reverse=True):
         try:
             (base / folder).rmdir()

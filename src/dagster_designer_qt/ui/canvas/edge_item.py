@@ -61,28 +61,25 @@ def visible_part(x1: float, y1: float, x2: float, y2: float, dx: float,
     return p
 
 
+def _split(p, u: float):
+    """The cubic ``p`` split at ``u`` (de Casteljau): the control points of its [0, u] and [u, 1] parts."""
+    x0, y0, x1, y1, x2, y2, x3, y3 = p
+    ax, ay = x0 + (x1 - x0) * u, y0 + (y1 - y0) * u
+    bx, by = x1 + (x2 - x1) * u, y1 + (y2 - y1) * u
+    cx, cy = x2 + (x3 - x2) * u, y2 + (y3 - y2) * u
+    dx_, dy_ = ax + (bx - ax) * u, ay + (by - ay) * u
+    ex, ey = bx + (cx - bx) * u, by + (cy - by) * u
+    fx, fy = dx_ + (ex - dx_) * u, dy_ + (ey - dy_) * u
+    return (x0, y0, ax, ay, dx_, dy_, fx, fy), (fx, fy, ex, ey, cx, cy, x3, y3)
+
+
 def _sub_bezier(p, ta: float, tb: float):
     """Control points of the cubic ``p`` restricted to ta..tb (two de Casteljau splits)."""
-    x0, y0, x1, y1, x2, y2, x3, y3 = p
     if tb < 1.0:  # keep [0, tb]
-        u = tb
-        ax, ay = x0 + (x1 - x0) * u, y0 + (y1 - y0) * u
-        bx, by = x1 + (x2 - x1) * u, y1 + (y2 - y1) * u
-        cx, cy = x2 + (x3 - x2) * u, y2 + (y3 - y2) * u
-        dx_, dy_ = ax + (bx - ax) * u, ay + (by - ay) * u
-        ex, ey = bx + (cx - bx) * u, by + (cy - by) * u
-        fx, fy = dx_ + (ex - dx_) * u, dy_ + (ey - dy_) * u
-        x1, y1, x2, y2, x3, y3 = ax, ay, dx_, dy_, fx, fy
+        p = _split(p, tb)[0]
     if ta > 0.0:  # keep [ta / tb, 1] of what is left
-        u = ta / tb
-        ax, ay = x0 + (x1 - x0) * u, y0 + (y1 - y0) * u
-        bx, by = x1 + (x2 - x1) * u, y1 + (y2 - y1) * u
-        cx, cy = x2 + (x3 - x2) * u, y2 + (y3 - y2) * u
-        dx_, dy_ = ax + (bx - ax) * u, ay + (by - ay) * u
-        ex, ey = bx + (cx - bx) * u, by + (cy - by) * u
-        fx, fy = dx_ + (ex - dx_) * u, dy_ + (ey - dy_) * u
-        x0, y0, x1, y1, x2, y2 = fx, fy, ex, ey, cx, cy
-    return (x0, y0, x1, y1, x2, y2, x3, y3)
+        p = _split(p, ta / tb)[1]
+    return tuple(p)
 
 
 SELECTABLE = QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
