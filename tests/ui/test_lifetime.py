@@ -63,6 +63,7 @@ def return_to_event_loop() -> None:
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
+@pytest.mark.slow
 def test_twenty_closed_windows_on_a_2000_node_project_leave_nothing_alive(qtbot, context, big_project):
     from dagster_designer_qt.app import create_main_window, open_window, windows
     from dagster_designer_qt.ui import workers
@@ -104,6 +105,7 @@ def test_twenty_closed_windows_on_a_2000_node_project_leave_nothing_alive(qtbot,
     assert first.document.graph.node_count() == 2000 and windows() == [first]  # the open window is untouched
 
 
+@pytest.mark.slow
 def test_a_deleted_window_leaves_no_style_pixmaps_and_its_memory_is_given_back(qtbot, context):
     """Qt's style caches pixmaps under keys holding each widget's palette serial: a closed window's
     entries could never be used again and used to stay (~28 KiB per window) until the 10 MiB cache limit.

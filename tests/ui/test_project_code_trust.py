@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # real venvs/helper processes: start early under xdist
+
 DEFS = "src/shop/defs"
 RELATIVE = ".component.OrdersComponent"
 ABSOLUTE = "shop.defs.orders.component.OrdersComponent"

@@ -15,6 +15,8 @@ from dagster_designer_qt.services.project_python import resolve
 from dagster_designer_qt.services.project_store import save_project
 from dagster_designer_qt.services.registry import ComponentRegistry
 
+pytestmark = pytest.mark.slow  # real venvs/helper processes: start early under xdist
+
 WAREHOUSE = "warehouse_components.WarehouseTableComponent"
 
 
