@@ -31,10 +31,11 @@ def can_trim() -> bool:
     return _malloc_trim() is not None
 
 
-def release_freed_memory(*, trim: bool = True) -> None:
-    """Collect Python's garbage (a closed window's objects live in reference cycles), then return the C
-    heap's free pages to the system when the C library can (``trim``)."""
-    gc.collect()
+def release_freed_memory(*, trim: bool = True, collect: bool = True) -> None:
+    """Collect Python's garbage (``collect``: a closed window's objects live in reference cycles), then
+    return the C heap's free pages to the system when the C library can (``trim``)."""
+    if collect:
+        gc.collect()
     malloc_trim = _malloc_trim() if trim else None
     if malloc_trim is not None:
         malloc_trim(0)

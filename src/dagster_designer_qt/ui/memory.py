@@ -63,4 +63,7 @@ def release_now() -> None:
     _pending = False
     workers.drop_ended()
     QPixmapCache.clear()
-    memory.release_freed_memory()
+    # No forced gc.collect() here: a full collection forced 200 ms after a window's deletion segfaulted
+    # once in PySide6 (the suite of 2026-12-02, "Garbage-collecting" in release_now). Python's own
+    # collector frees the window's cycles in its own time; the trim returns what is free by now.
+    memory.release_freed_memory(collect=False)
