@@ -27,7 +27,7 @@ def run(quick: bool) -> list[dict]:
 
     app = QApplication.instance() or QApplication([])
     rows = []
-    repeat = 5 if quick else 15
+    repeat = 2 if quick else 15
     for module, name in TYPES:
         schema = getattr(importlib.import_module(module), name).get_model_cls().model_json_schema()
         parse_schema(schema)  # warm the parser cache, as a running app has

@@ -101,7 +101,7 @@ def _validation(registry: ComponentRegistry, repeat: int, project_size: int) -> 
 
 def run(quick: bool = False) -> list[dict]:
     repeat_cold = 1 if quick else 3
-    repeat_warm = 10 if quick else 30
+    repeat_warm = 5 if quick else 30
     with tempfile.TemporaryDirectory(prefix="bench-registry-") as tmp:
         cache_dir = Path(tmp) / "dagster-designer"
         cold, registry = _cold(cache_dir, repeat_cold)
@@ -110,9 +110,9 @@ def run(quick: bool = False) -> list[dict]:
                 note=f"{len(registry.components)} types"),
             row(GROUP, "warm component list (cache, in-process)", _warm_in_process(cache_dir, repeat_warm),
                 target=0.1),
-            row(GROUP, "warm `components --json` (whole process)", _warm_cli(cache_dir, 3 if quick else 5)),
+            row(GROUP, "warm `components --json` (whole process)", _warm_cli(cache_dir, 1 if quick else 5)),
         ]
-        rows += _validation(registry, 20 if quick else 200, 200 if quick else 1000)
+        rows += _validation(registry, 5 if quick else 200, 100 if quick else 1000)
     return rows
 
 

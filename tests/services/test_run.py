@@ -146,29 +146,6 @@ def test_cancel_stops_a_long_run_and_leaves_no_process_behind(tmp_path, monkeypa
     assert _gone(helper_pid) and _gone(script_pid)
 
 
-def test_dagster_dev_starts_on_loopback_and_stops(tmp_path, monkeypatch):
-    from dagster_designer_qt.services.run_dev import DevServer
-
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    project = _project([_script("aaaa", "Extract", "extract", "pass")])
-    server = DevServer(prepare_run(project)).start()
-    try:
-        assert server.url.startswith("http://127.0.0.1:")
-        assert server.wait_ready(240), "\n".join(server.output()[-20:])
-        import urllib.request
-
-        with urllib.request.urlopen(server.url + "/server_info", timeout=10) as response:
-            assert response.status == 200
-    finally:
-        server.stop()
-    pid = server.proc.pid
-    assert server.proc.poll() is not None and _gone(pid)
-    import socket
-
-    with socket.socket() as sock:
-        assert sock.connect_ex(("127.0.0.1", server.port)) != 0  # nothing listens any more
-
-
 # ------------------------------------------------------------------ before a run
 def test_preflight_names_a_missing_environment_variable_and_its_node(tmp_path):
     node = Node(id="n1", component_type="dagster.PythonScriptComponent", label="Load API",

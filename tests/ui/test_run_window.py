@@ -5,6 +5,7 @@ starts `dagster dev` on loopback and the window's close stops it."""
 from __future__ import annotations
 
 import os
+import socket
 import time
 import urllib.request
 from pathlib import Path
@@ -140,7 +141,9 @@ def test_open_in_dagster_ui_serves_on_loopback_and_closing_the_window_stops_it(q
     assert opened[0] in win.run_panel.dev_label.text()
     with urllib.request.urlopen(opened[0] + "/server_info", timeout=10) as response:
         assert response.status == 200
-    pid = runs.dev_server.proc.pid
+    pid, port = runs.dev_server.proc.pid, runs.dev_server.port
     win.document.undo_stack.setClean()
     assert win.close()
     assert _gone(pid)
+    with socket.socket() as sock:
+        assert sock.connect_ex(("127.0.0.1", port)) != 0  # nothing listens any more
