@@ -46,6 +46,13 @@ def seed_registry_cache(seed) -> None:
 
 
 @pytest.fixture
+def warm_registry(registry_cache_seed):
+    """This test's own cache folder starts with the real component cache (for CLI commands that list or
+    validate components: without it each runs a cold discovery helper for seconds)."""
+    seed_registry_cache(registry_cache_seed)
+
+
+@pytest.fixture
 def real_window(qtbot, registry_cache_seed):
     """The real main window on the real component registry (this test's own cache dir, seeded warm).
     Prompts that would block are answered; an unexpected error dialog fails the test. Background work

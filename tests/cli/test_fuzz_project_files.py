@@ -161,7 +161,7 @@ def _assert_clean(code: int, out: str, err: str, what: str) -> None:
         assert "Traceback" not in err
 
 
-def test_mutated_project_files_give_one_clean_line_and_write_nothing_stray(tmp_path, monkeypatch):
+def test_mutated_project_files_give_one_clean_line_and_write_nothing_stray(tmp_path, monkeypatch, warm_registry):
     from dagster_designer_qt.cli_commands import components
 
     # The real component map, built once: each export would otherwise re-fingerprint the environment.

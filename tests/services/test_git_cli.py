@@ -11,7 +11,7 @@ from dagster_designer_qt.services import git_service as g
 from dagster_designer_qt.services.git_errors import TOKEN_ENV, USERNAME_ENV
 from dagster_designer_qt.services.project_store import new_project, save_project
 
-pytestmark = pytest.mark.usefixtures("isolated_git_config")
+pytestmark = pytest.mark.usefixtures("isolated_git_config", "warm_registry")
 
 AUTHOR = ["--author-name", "CLI Person", "--author-email", "cli@example.com"]
 

@@ -226,7 +226,7 @@ def test_export_elsewhere_copies_everything_and_loads_the_same_in_dagster(shop, 
     assert zipped.files == result.files
 
 
-def test_cli_import_then_export_without_out_saves_in_place(work, tmp_path, capsys):
+def test_cli_import_then_export_without_out_saves_in_place(work, tmp_path, capsys, warm_registry):
     design = tmp_path / "shop.ddp.json"
     assert main(["import", str(work), "--out", str(design)]) == 0
     capsys.readouterr()
