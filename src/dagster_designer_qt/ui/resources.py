@@ -71,6 +71,14 @@ ICON_SIZES = (16, 20, 24, 32, 48, 64, 96)  # rendered up front only when Qt's SV
 
 
 def _icon_cache_dir() -> Path:
+    import os
+
+    # The user's cache folder follows the environment (tests and XDG users point it elsewhere).
+    return _cache_dir_for(*(os.environ.get(k) for k in ("XDG_CACHE_HOME", "HOME", "LOCALAPPDATA")))
+
+
+@functools.lru_cache(maxsize=8)
+def _cache_dir_for(*_environment: str | None) -> Path:
     from dagster_designer_qt.services.registry import default_cache_dir
 
     return default_cache_dir() / "icons"
