@@ -87,7 +87,7 @@ def _cache_dir_for(*_environment: str | None) -> Path:
 def _svg_file(name: str, color: str, data: bytes) -> Path | None:
     """An SVG file with NAME's drawing in COLOR, for Qt's SVG icon engine (which reads files only): the
     resource itself when it is not recoloured, else a copy in the user's cache folder, written once
-    (atomically) and named by its content, so a changed icon or colour never reads a stale copy.
+    and named by its content, so a changed icon or colour never reads a stale copy.
     None when that copy cannot be written (a read-only cache folder)."""
     if not color:
         return resource_path("icons", f"{name}.svg")
@@ -101,12 +101,15 @@ def _svg_file(name: str, color: str, data: bytes) -> Path | None:
             return path
     except OSError:
         pass
-    try:
-        from dagster_designer_qt.services.atomic import atomic_write_bytes
+    import os
 
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:  # a rename, so a reader never sees half a file; no fsync: a copy lost in a crash is written again
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(path, data)
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
     except OSError:
+        temporary.unlink(missing_ok=True)
         return None
     return path
 
