@@ -109,7 +109,10 @@ def _svg_file(name: str, color: str, data: bytes) -> Path | None:
         temporary.write_bytes(data)
         os.replace(temporary, path)
     except OSError:
-        temporary.unlink(missing_ok=True)
+        try:
+            temporary.unlink(missing_ok=True)
+        except OSError:
+            pass
         return None
     return path
 
