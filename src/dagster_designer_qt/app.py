@@ -207,7 +207,7 @@ def run_app(project_path: str | None = None) -> int:
     _frozen_qt_plugins()
     app = _application()
     path = os.path.abspath(project_path) if project_path else None
-    from dagster_designer_qt.ui.instance import FileOpenFilter, InstanceServer, hand_over
+    from dagster_designer_qt.ui.instance import FileOpenFilter, InstanceServer, hand_over, has_file_open_events
 
     if os.environ.get("DAGSTER_DESIGNER_NEW_INSTANCE") != "1" and hand_over(path):
         return 0  # the app that already runs opened it
@@ -215,7 +215,8 @@ def run_app(project_path: str | None = None) -> int:
     server.listen()
     start_gui(path)
     # After the first window exists: a file macOS opens at launch then goes into that (still empty) window.
-    app.installEventFilter(FileOpenFilter(open_in_app, parent=app))
+    if has_file_open_events():
+        app.installEventFilter(FileOpenFilter(open_in_app, parent=app))
     try:
         return app.exec()
     finally:

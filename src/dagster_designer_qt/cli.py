@@ -27,7 +27,10 @@ Linux desktop menu entry and *.ddp.json file type: dagster-designer install-desk
 Help on one command: dagster-designer COMMAND --help"""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with ``only`` (a command's name), that command's parser alone: a start of
+    the app then imports and builds one subcommand, not all of them (issue 13). Parsing that command's
+    arguments, its --help and its usage errors read the same either way."""
     parser = argparse.ArgumentParser(
         prog="dagster-designer",
         description="Design Dagster projects visually. With no command (or a project file) the app opens.",
@@ -36,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in SUBCOMMANDS:
+    for name in SUBCOMMANDS if only not in SUBCOMMANDS else (only,):
         module = importlib.import_module(f"dagster_designer_qt.cli_commands.{_module_name(name)}")
         module.add_parser(sub)
     return parser
@@ -53,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # `dagster-designer` and `dagster-designer FILE` open the GUI.
     if not args_list or (args_list[0] not in SUBCOMMANDS and not args_list[0].startswith("-")):
         args_list = ["gui", *args_list]
-    parser = build_parser()
+    parser = build_parser(only=args_list[0] if args_list else None)
     args = parser.parse_args(args_list)
     if args.command is None:
         parser.print_help()

@@ -165,3 +165,12 @@ def test_missing_xcb_cursor_prints_what_to_install_before_qt_starts():
     assert "sudo apt install libxcb-cursor0" in message and "xcb-util-cursor" in message
     assert gui.xcb_cursor_problem({"DISPLAY": ":0"}, "linux", lambda lib: True) is None
     assert gui.xcb_cursor_problem({"QT_QPA_PLATFORM": "offscreen"}, "linux", lambda lib: False) is None
+
+
+def test_the_file_open_filter_is_wanted_only_where_qt_sends_file_open_events():
+    """An application-wide event filter is a Python call for every event of every widget: installed only
+    on macOS, the one system whose Qt sends QFileOpenEvent (issue 13)."""
+    from dagster_designer_qt.ui.instance import has_file_open_events
+
+    assert has_file_open_events("darwin")
+    assert not any(has_file_open_events(p) for p in ("linux", "win32", "freebsd14"))

@@ -26,6 +26,17 @@ NOT_AT_START = (
     "dagster_designer_qt.services.codegen",
     "dagster_designer_qt.services.export",
     "dagster_designer_qt.services.git_service",
+    "logging.handlers",  # the log file's handler is made at the first record
+    "tomllib",  # only for a project with a dg.toml / pyproject.toml
+    "ctypes",  # only to check for libxcb-cursor where Qt would use xcb
+    "dagster_designer_qt.ui.forms.containers",  # the property form's editors: at the first node's form
+    "dagster_designer_qt.ui.forms.leaves",
+    "dagster_designer_qt.ui.forms.row",
+    "dagster_designer_qt.ui.panels.files_editor",
+    # the command line builds only the parser of the command it runs (here: gui)
+    *(f"dagster_designer_qt.cli_commands.{name}" for name in (
+        "components", "example", "export", "git", "import_project", "install_desktop", "new", "preview", "run",
+        "validate")),
 )
 
 START = r"""
@@ -39,11 +50,32 @@ registry._write_cache(registry.cache_key(), rows, None)
 for name in [m for m in sys.modules if m.startswith("dagster_designer_qt")]:
     del sys.modules[name]  # the start below imports the designer afresh, as a new process does
 
-from dagster_designer_qt.app import start_gui
+# Through the app's entry point (`dagster-designer`: cli.main, logging, the single-instance server, the
+# first window), reporting once the event loop runs.
+from dagster_designer_qt import app as app_module
 
-window = start_gui(None)
-print(json.dumps({"palette": window.palette.component_types(visible_only=False),
-                  "visible": window.isVisible(), "modules": sorted(sys.modules)}))
+started = app_module.start_gui
+
+
+def start_gui(*args, **kwargs):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    window = started(*args, **kwargs)
+
+    def report():
+        print(json.dumps({"palette": window.palette.component_types(visible_only=False),
+                          "visible": window.isVisible(), "modules": sorted(sys.modules)}), flush=True)
+        QApplication.instance().quit()
+
+    QTimer.singleShot(0, window, report)
+    return window
+
+
+app_module.start_gui = start_gui
+from dagster_designer_qt.cli import main
+
+sys.exit(main([]))
 """
 
 

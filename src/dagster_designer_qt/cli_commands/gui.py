@@ -6,7 +6,6 @@ A later launch hands its file to the app already running for this user, which op
 from __future__ import annotations
 
 import argparse
-import ctypes
 import os
 import sys
 from typing import Callable, Mapping
@@ -31,6 +30,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _can_load(library: str) -> bool:
+    import ctypes  # only where Qt would use xcb: not on every start
+
     try:
         ctypes.CDLL(library)
     except OSError:

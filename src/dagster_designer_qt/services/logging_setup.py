@@ -8,7 +8,6 @@ worker threads) before the previous hooks run. No Qt.
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import sys
 import threading
 from pathlib import Path
@@ -43,8 +42,7 @@ def setup_logging(level: int = logging.INFO) -> Path:
         old.close()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS,
-                                                       encoding="utf-8", delay=True)
+        handler = RotatingLog(path)
     except OSError:
         return path
     handler.setFormatter(logging.Formatter(_FORMAT))
@@ -53,6 +51,34 @@ def setup_logging(level: int = logging.INFO) -> Path:
     _installed.update(path=path, handler=handler)
     _install_hooks(logger)
     return path
+
+
+class RotatingLog(logging.Handler):
+    """The standard RotatingFileHandler, made when the first record comes: a start that logs nothing does
+    not import ``logging.handlers`` (with socket, pickle and queue: tens of ms of a start, issue 13)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+        self._file: logging.Handler | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:  # under this handler's lock (Handler.handle)
+        if self._file is None:
+            import logging.handlers
+
+            self._file = logging.handlers.RotatingFileHandler(self.path, maxBytes=MAX_BYTES, backupCount=BACKUPS,
+                                                              encoding="utf-8", delay=True)
+            self._file.setFormatter(self.formatter)
+        self._file.emit(record)
+
+    def flush(self) -> None:
+        if self._file is not None:
+            self._file.flush()
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        super().close()
 
 
 def _install_hooks(logger: logging.Logger) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +82,8 @@ def read_dg_config(project_dir: Path) -> tuple[dict[str, Any], Path | None]:
     pyproject = project_dir / "pyproject.toml"
     for path, getter in ((dg_toml, lambda d: d), (pyproject, lambda d: d.get("tool", {}).get("dg"))):
         if path.is_file():
+            import tomllib  # only for a project with a dg configuration: not on every start
+
             try:
                 data = tomllib.loads(path.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):

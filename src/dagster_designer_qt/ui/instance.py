@@ -17,6 +17,7 @@ import getpass
 import hashlib
 import json
 import os
+import sys
 from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject, QStandardPaths
@@ -113,6 +114,12 @@ class InstanceServer(QObject):
         socket.flush()
         socket.disconnectFromServer()
         self._open_request(path)
+
+
+def has_file_open_events(platform: str = sys.platform) -> bool:
+    """Whether the system sends QFileOpenEvent (Qt: "currently supported for macOS only"). Elsewhere the
+    application-wide filter below would only cost a Python call for every event of every widget."""
+    return platform == "darwin"
 
 
 class FileOpenFilter(QObject):

@@ -10,7 +10,7 @@ writes to that node, so switching the selection can't leak values.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
@@ -26,12 +26,14 @@ from PySide6.QtWidgets import (
 
 from dagster_designer_qt.core.attrs import env_var_name, format_path
 from dagster_designer_qt.core.schema import UNSET, Field, parse_schema
-from dagster_designer_qt.ui.forms.base import FormContext
-from dagster_designer_qt.ui.forms.containers import ListEditor, MapEditor, ObjectEditor, UnionEditor
-from dagster_designer_qt.ui.forms.leaves import YamlEditor
-from dagster_designer_qt.ui.forms.row import FieldRow
-from dagster_designer_qt.ui.panels.files_editor import FilesEditor
 from dagster_designer_qt.ui.theme import message_color
+
+if TYPE_CHECKING:  # the form editors are imported when the first node's form is built, not at start
+    from dagster_designer_qt.ui.forms.base import FormContext
+    from dagster_designer_qt.ui.forms.containers import ObjectEditor
+    from dagster_designer_qt.ui.forms.leaves import YamlEditor
+    from dagster_designer_qt.ui.forms.row import FieldRow
+    from dagster_designer_qt.ui.panels.files_editor import FilesEditor
 
 NODE_SECTIONS = ("label", "attributes", "translation", "post_processing", "files")
 
@@ -181,6 +183,8 @@ class PropertyPanel(QWidget):
         return box
 
     def _form_context(self, component_type: str) -> FormContext:
+        from dagster_designer_qt.ui.forms.base import FormContext
+
         def base_dir() -> Path | None:
             path = self.document.path
             return Path(path).parent if path else None
@@ -378,6 +382,11 @@ class PropertyPanel(QWidget):
         layout.addWidget(summary)
 
     def _build_node(self, layout: QVBoxLayout, node) -> None:
+        from dagster_designer_qt.ui.forms.containers import ObjectEditor
+        from dagster_designer_qt.ui.forms.leaves import YamlEditor
+        from dagster_designer_qt.ui.forms.row import FieldRow
+        from dagster_designer_qt.ui.panels.files_editor import FilesEditor
+
         info = self._info(node.component_type)
         self.heading.setText(node.label or node.component_type)
         form = QFormLayout()
@@ -660,6 +669,9 @@ class PropertyPanel(QWidget):
         """The FieldRow at an attribute path (expanding groups on the way); None if there is none."""
         if self.form is None:
             return None
+        from dagster_designer_qt.ui.forms.containers import ListEditor, MapEditor, ObjectEditor, UnionEditor
+        from dagster_designer_qt.ui.forms.row import FieldRow
+
         editor: Any = self.form
         row = None
         for part in path:
