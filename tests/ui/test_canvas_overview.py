@@ -180,6 +180,29 @@ def test_overview_data_is_built_once_and_follows_moves_incrementally(canvas):
     assert sum(len(r) for r in data.by_colour.values()) + len(data.selected) == 400
 
 
+def test_overview_regroups_without_remaking_edge_lines_and_follows_edges(canvas):
+    """Problems or selection changing regroup the rects only; a move remakes the moved node's edge lines
+    (port to port), an added edge gets a line, a removed one loses it."""
+    document, scene, view = canvas
+    document.replace_project(grid_project(400), None)
+    first = scene.overview_data()
+    assert len(first.lines) == document.graph.edge_count()
+    scene.set_problems({"n3": [Problem("error", "broken")]})
+    regrouped = scene.overview_data()
+    assert regrouped is not first and len(regrouped.errors) == 1
+    assert all(a is b for a, b in zip(regrouped.lines, first.lines))  # not made again
+    document.move_nodes({"n7": (5000.0, 7000.0)})
+    lines = {line.p1().toTuple() + line.p2().toTuple() for line in scene.overview_data().lines}
+    mid = S.H / 2
+    assert (S.W + 6 * 300, mid, 5000.0, 7000 + mid) in lines  # e6: n6's out port -> n7's in port
+    assert (5000.0 + S.W, 7000 + mid, 8 * 300, mid) in lines  # e7: n7 -> n8
+    assert (S.W + 6 * 300, mid, 7 * 300, mid) not in lines
+    document.connect("n0", "n100")
+    assert len(scene.overview_data().lines) == document.graph.edge_count()
+    document.undo_stack.undo()
+    assert len(scene.overview_data().lines) == document.graph.edge_count()
+
+
 # ------------------------------------------------------------------ minimap
 def test_minimap_toggles_from_the_view_menu_and_click_moves_the_view(window, qtbot, tmp_path):
     path = tmp_path / "grid.ddp.json"
@@ -268,6 +291,32 @@ def test_opening_a_project_builds_the_scene_once(window, tmp_path):
     assert win.scene.builds == 1
     assert len(added) == 200 and len(set(added)) == 200
     assert len(win.scene.nodes) == 200
+
+
+def test_opening_validates_only_after_the_event_loop_is_back(tmp_path):
+    """The first pass of an opened project starts its debounce when the window can paint, not during the
+    open (where a big project's open outlasted the interval, and the snapshot and the worker's pass
+    delayed the first frame). Changes during the open (the registry loading) don't start it earlier."""
+    from types import SimpleNamespace
+
+    from dagster_designer_qt.ui.validation_runner import ValidationRunner
+
+    path = tmp_path / "grid.ddp.json"
+    project_store.save_project(grid_project(50), path)
+    document = ProjectDocument()
+    runner = ValidationRunner(document, SimpleNamespace(registry=None), validator=lambda project, reg: [])
+    started = []
+    runner.started.connect(lambda: started.append(runner.generation()))
+    try:
+        document.open(path)
+        runner.schedule()  # what the registry's components_loaded does during an open
+        assert not runner._timer.isActive() and not runner.is_idle() and started == []
+        QApplication.processEvents()
+        assert runner._timer.isActive()
+        runner.validate_now()
+        assert started == [runner.generation()]
+    finally:
+        runner.close(wait=5.0)
 
 
 def test_validation_snapshot_shares_values_but_keeps_the_state_it_was_taken_in():
