@@ -323,13 +323,33 @@ def test_validation_snapshot_shares_values_but_keeps_the_state_it_was_taken_in()
     project = grid_project(3)
     project.graph.set_node_field("n0", "attributes", {"assets": [{"key": "a"}]})
     taken = take_snapshot(project)
-    copy_node = taken[1][0]
-    assert copy_node is not project.graph.node("n0")
-    assert copy_node.attributes is project.graph.node("n0").attributes  # no deep copy on the UI thread
+    shared = taken[1]
+    live = project.graph.node("n0")
+    assert shared.nodes["n0"] is live  # nothing copied while nothing changes
     project.graph.set_node_field("n0", "attributes", {"assets": [{"key": "changed"}]})
     project.graph.move_node("n0", 999.0, 999.0)
+    copy_node = shared.nodes["n0"]
+    assert copy_node is not live  # copied once, before its first change
     assert copy_node.attributes == {"assets": [{"key": "a"}]}
     assert (copy_node.x, copy_node.y) == (0.0, 0.0)
+    assert shared.nodes["n1"] is project.graph.node("n1")  # unchanged nodes stay shared
     detached = snapshot(project)
     assert [n.id for n in detached.graph.iter_nodes()] == ["n0", "n1", "n2"]
     assert detached.graph.edge_count() == project.graph.edge_count()
+    assert detached.graph.node("n0").attributes == {"assets": [{"key": "changed"}]}
+
+
+def test_a_worker_graph_keeps_its_snapshot_while_the_project_changes():
+    """The detached project a worker builds reads the snapshot's nodes: later edits don't reach it, and a
+    worker that writes to its nodes gets its own copies."""
+    from dagster_designer_qt.ui.validation_runner import build_snapshot
+
+    project = grid_project(3)
+    detached = build_snapshot(take_snapshot(project))
+    project.graph.set_node_field("n1", "label", "Renamed")
+    project.graph.remove_node("n2")
+    assert detached.graph.node("n1").label == "Node 1"
+    assert detached.graph.has_node("n2") and detached.graph.downstream("n1") == ["n2"]
+    own = build_snapshot(take_snapshot(project), own_nodes=True)
+    own.graph.node("n0").label = "written by the worker"
+    assert project.graph.node("n0").label == "Node 0"

@@ -39,7 +39,7 @@ def _source_snapshot(project) -> tuple | None:
 
 def _generate(taken: tuple, extra: dict, components, sources: tuple | None = None) -> tuple:
     """On the worker: (path -> text shown, node id -> the folder holding its files, a summary line or None)."""
-    project = build_snapshot(taken)
+    project = build_snapshot(taken, own_nodes=sources is not None)  # _save_preview sets each node's source
     project.extra = extra
     if sources is not None:
         return _save_preview(project, components, sources)
