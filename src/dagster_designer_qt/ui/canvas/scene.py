@@ -182,9 +182,17 @@ class GraphScene(QGraphicsScene):
         return item
 
     def refresh_components(self) -> None:
-        """Re-read category/icon/installed state of every node (after the registry loads)."""
-        self._views.clear()
+        """Re-read category/icon/installed state of every node (after the registry loads). Only the nodes
+        of a type whose look changed are touched (the registry loading right after an open, from its
+        cache, usually changes a few types of thousands of nodes, or none)."""
+        old = self._views
+        self._views = {}
+        changed = {t for t, view in old.items() if self._component_view(t) != view}
+        if not changed and old.keys() >= {n.component_type for n in self.document.graph.iter_nodes()}:
+            return
         for node in self.document.graph.iter_nodes():
+            if node.component_type in old and node.component_type not in changed:
+                continue
             item = self.nodes.get(node.id)
             if item is None:
                 continue
