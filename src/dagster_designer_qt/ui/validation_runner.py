@@ -199,7 +199,9 @@ class ValidationRunner(QObject):
         delayed the first frame. ``validate_now`` still validates at once."""
         self._timer.stop()
         self._held = True
-        QTimer.singleShot(0, self, self._release_hold)
+        # 1 ms, not 0: a 0 ms single shot is a posted event, run in the same pass as the fit and the paint
+        # events, so the debounce could run out before that pass ended; a real timer fires after it.
+        QTimer.singleShot(1, self, self._release_hold)
 
     def _release_hold(self) -> None:
         self._held = False
