@@ -255,6 +255,26 @@ def test_unknown_component_is_marked_only_once_the_registry_has_loaded(qtbot):
     assert document.graph.node(a).component_type == "dagster_foo.BarComponent"
 
 
+def test_refreshing_components_touches_only_the_nodes_of_a_type_that_changed(qtbot, monkeypatch):
+    """The registry loads right after an open: nodes of types whose look is unchanged are left alone
+    (at 20k nodes touching every item cost ~0.1-0.25 s of the open)."""
+    from dagster_designer_qt.ui.canvas.node_item import NodeItem
+
+    document = ProjectDocument()
+    registry = Registry(loaded=False)
+    scene = GraphScene(document, registry)
+    unknown = document.add_node("dagster_foo.BarComponent")
+    known = document.add_node(FUNCTION)
+    touched = []
+    real = NodeItem.set_component
+    monkeypatch.setattr(NodeItem, "set_component", lambda item, *a: (touched.append(item.node_id), real(item, *a)))
+    scene.refresh_components()
+    assert touched == []  # nothing changed
+    registry.loaded = True  # now the unknown type is known to be missing
+    scene.refresh_components()
+    assert touched == [unknown] and scene.nodes[unknown].missing and not scene.nodes[known].missing
+
+
 def test_edge_click_selects_the_edge(canvas, qtbot):
     document, scene, view = canvas
     a = document.add_node(FUNCTION, 0, 0)

@@ -180,6 +180,29 @@ def test_overview_data_is_built_once_and_follows_moves_incrementally(canvas):
     assert sum(len(r) for r in data.by_colour.values()) + len(data.selected) == 400
 
 
+def test_overview_regroups_without_remaking_edge_lines_and_follows_edges(canvas):
+    """Problems or selection changing regroup the rects only; a move remakes the moved node's edge lines
+    (port to port), an added edge gets a line, a removed one loses it."""
+    document, scene, view = canvas
+    document.replace_project(grid_project(400), None)
+    first = scene.overview_data()
+    assert len(first.lines) == document.graph.edge_count()
+    scene.set_problems({"n3": [Problem("error", "broken")]})
+    regrouped = scene.overview_data()
+    assert regrouped is not first and len(regrouped.errors) == 1
+    assert all(a is b for a, b in zip(regrouped.lines, first.lines))  # not made again
+    document.move_nodes({"n7": (5000.0, 7000.0)})
+    lines = {line.p1().toTuple() + line.p2().toTuple() for line in scene.overview_data().lines}
+    mid = S.H / 2
+    assert (S.W + 6 * 300, mid, 5000.0, 7000 + mid) in lines  # e6: n6's out port -> n7's in port
+    assert (5000.0 + S.W, 7000 + mid, 8 * 300, mid) in lines  # e7: n7 -> n8
+    assert (S.W + 6 * 300, mid, 7 * 300, mid) not in lines
+    document.connect("n0", "n100")
+    assert len(scene.overview_data().lines) == document.graph.edge_count()
+    document.undo_stack.undo()
+    assert len(scene.overview_data().lines) == document.graph.edge_count()
+
+
 # ------------------------------------------------------------------ minimap
 def test_minimap_toggles_from_the_view_menu_and_click_moves_the_view(window, qtbot, tmp_path):
     path = tmp_path / "grid.ddp.json"
@@ -270,17 +293,60 @@ def test_opening_a_project_builds_the_scene_once(window, tmp_path):
     assert len(win.scene.nodes) == 200
 
 
+def test_opening_validates_only_after_the_event_loop_is_back(tmp_path, qtbot):
+    """The first pass of an opened project starts its debounce when the window can paint, not during the
+    open (where a big project's open outlasted the interval, and the snapshot and the worker's pass
+    delayed the first frame). Changes during the open (the registry loading) don't start it earlier."""
+    from types import SimpleNamespace
+
+    from dagster_designer_qt.ui.validation_runner import ValidationRunner
+
+    path = tmp_path / "grid.ddp.json"
+    project_store.save_project(grid_project(50), path)
+    document = ProjectDocument()
+    runner = ValidationRunner(document, SimpleNamespace(registry=None), validator=lambda project, reg: [])
+    started = []
+    runner.started.connect(lambda: started.append(runner.generation()))
+    try:
+        document.open(path)
+        runner.schedule()  # what the registry's components_loaded does during an open
+        assert not runner._timer.isActive() and not runner.is_idle() and started == []
+        qtbot.waitUntil(lambda: started == [runner.generation()], timeout=10000)
+    finally:
+        runner.close(wait=5.0)
+
+
 def test_validation_snapshot_shares_values_but_keeps_the_state_it_was_taken_in():
     project = grid_project(3)
     project.graph.set_node_field("n0", "attributes", {"assets": [{"key": "a"}]})
     taken = take_snapshot(project)
-    copy_node = taken[1][0]
-    assert copy_node is not project.graph.node("n0")
-    assert copy_node.attributes is project.graph.node("n0").attributes  # no deep copy on the UI thread
+    shared = taken[1]
+    live = project.graph.node("n0")
+    assert shared.nodes["n0"] is live  # nothing copied while nothing changes
     project.graph.set_node_field("n0", "attributes", {"assets": [{"key": "changed"}]})
     project.graph.move_node("n0", 999.0, 999.0)
+    copy_node = shared.nodes["n0"]
+    assert copy_node is not live  # copied once, before its first change
     assert copy_node.attributes == {"assets": [{"key": "a"}]}
     assert (copy_node.x, copy_node.y) == (0.0, 0.0)
+    assert shared.nodes["n1"] is project.graph.node("n1")  # unchanged nodes stay shared
     detached = snapshot(project)
     assert [n.id for n in detached.graph.iter_nodes()] == ["n0", "n1", "n2"]
     assert detached.graph.edge_count() == project.graph.edge_count()
+    assert detached.graph.node("n0").attributes == {"assets": [{"key": "changed"}]}
+
+
+def test_a_worker_graph_keeps_its_snapshot_while_the_project_changes():
+    """The detached project a worker builds reads the snapshot's nodes: later edits don't reach it, and a
+    worker that writes to its nodes gets its own copies."""
+    from dagster_designer_qt.ui.validation_runner import build_snapshot
+
+    project = grid_project(3)
+    detached = build_snapshot(take_snapshot(project))
+    project.graph.set_node_field("n1", "label", "Renamed")
+    project.graph.remove_node("n2")
+    assert detached.graph.node("n1").label == "Node 1"
+    assert detached.graph.has_node("n2") and detached.graph.downstream("n1") == ["n2"]
+    own = build_snapshot(take_snapshot(project), own_nodes=True)
+    own.graph.node("n0").label = "written by the worker"
+    assert project.graph.node("n0").label == "Node 0"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import math
 import uuid
+import weakref
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator
@@ -113,6 +114,29 @@ class Edge:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def _shallow(obj):
+    """A new instance sharing the field values: O(fields), no recursion."""
+    twin = object.__new__(type(obj))
+    twin.__dict__.update(obj.__dict__)
+    return twin
+
+
+class SharedGraph:
+    """A copy-on-write snapshot of a graph's nodes and edges, for another thread (validation, preview).
+
+    It shares the node objects, and the graph it came from puts a copy of a node's state into it before
+    changing that node (``Graph._before_change``), so it keeps the values of the moment it was taken
+    while costing one dict copy, not a copy per node. Safe because the graph never changes a field's
+    value in place (values are replaced) and edges never change. Only reading is allowed: whoever wants
+    to write to its nodes copies them first (``Graph.adopt(..., own_nodes=True)``)."""
+
+    __slots__ = ("nodes", "edges", "__weakref__")
+
+    def __init__(self, nodes: dict[str, "Node"], edges: dict[str, "Edge"]) -> None:
+        self.nodes = nodes
+        self.edges = edges
+
+
 class Graph:
     """Nodes and edges with the invariants: unique ids, edges only between existing nodes, no self-loops,
     no duplicate edges, no cycles."""
@@ -122,6 +146,8 @@ class Graph:
         self._edges: dict[str, Edge] = {}
         self._out: dict[str, dict[str, str]] = {}  # node -> {target: edge_id}
         self._in: dict[str, dict[str, str]] = {}  # node -> {source: edge_id}
+        self._shared: weakref.WeakSet[SharedGraph] = weakref.WeakSet()  # live snapshots (share())
+        self._adopted: SharedGraph | None = None  # the snapshot this detached graph reads (adopt())
         self.node_added = Signal()  # (node)
         self.node_removed = Signal()  # (node)
         self.edge_added = Signal()  # (edge)
@@ -311,6 +337,7 @@ class Graph:
             raise ValueError(f"node position must be finite, got ({x}, {y})")
         if node.x == x and node.y == y:
             return
+        self._before_change(node)
         node.x, node.y = x, y
         self.node_moved.emit(node_id, x, y)
 
@@ -321,7 +348,9 @@ class Graph:
         node = self.node(node_id)
         if same_json(getattr(node, name), value):  # 1 -> true is a change (1 == True in Python)
             return
-        setattr(node, name, copy.deepcopy(value))
+        value = copy.deepcopy(value)
+        self._before_change(node)
+        setattr(node, name, value)
         self.node_changed.emit(node_id, name)
 
     def refresh_module_keys(self, node_id: str, keys: list[str]) -> None:
@@ -335,9 +364,39 @@ class Graph:
         keys = [str(k) for k in keys]
         if node.source.keys == keys and node.attributes.get("asset_keys") == keys:
             return
+        self._before_change(node)
         node.source = replace(node.source, keys=list(keys))
         node.attributes = {**node.attributes, "asset_keys": list(keys)}
         self.node_changed.emit(node_id, "attributes")
+
+    # ------------------------------------------------------ snapshots (COW)
+    def share(self) -> SharedGraph:
+        """A copy-on-write snapshot of the nodes and edges (see SharedGraph): one dict copy each."""
+        shared = SharedGraph(dict(self._nodes), dict(self._edges))
+        self._shared.add(shared)
+        return shared
+
+    def _before_change(self, node: Node) -> None:
+        """Every live snapshot still sharing ``node`` gets a copy of its state before it changes."""
+        if self._shared:
+            for shared in list(self._shared):
+                if shared.nodes.get(node.id) is node:
+                    shared.nodes[node.id] = _shallow(node)
+
+    def adopt(self, shared: SharedGraph, *, own_nodes: bool = False) -> None:
+        """Make this empty, detached graph read a snapshot (on the thread that uses it): its nodes are the
+        snapshot's own dict, which the source graph keeps up to date, so the invariants it holds need no
+        check. ``own_nodes``: shallow copies of the nodes instead, for a reader that writes to them."""
+        if self._nodes or self._edges:
+            raise ValueError("adopt() needs an empty graph")
+        self._adopted = shared  # alive as long as this graph: the source graph keeps protecting it
+        self._nodes = {k: _shallow(n) for k, n in shared.nodes.items()} if own_nodes else shared.nodes
+        self._edges = shared.edges
+        out_map = self._out = {node_id: {} for node_id in self._nodes}
+        in_map = self._in = {node_id: {} for node_id in self._nodes}
+        for edge in self._edges.values():
+            out_map[edge.source][edge.target] = edge.id
+            in_map[edge.target][edge.source] = edge.id
 
     def clear(self) -> None:
         for edge_id in list(self._edges):

@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.problems_dock, self.preview_dock)
         self.tabifyDockWidget(self.preview_dock, self.dagster_dock)
         self.tabifyDockWidget(self.dagster_dock, self.run_dock)
+        self.preview_dock.visibilityChanged.connect(self.preview_panel.dock_visibility_changed)
         self.problems_dock.raise_()
         self.resizeDocks([self.palette_dock, self.property_dock], [250, 340], Qt.Orientation.Horizontal)
         self.resizeDocks([self.problems_dock], [190], Qt.Orientation.Vertical)

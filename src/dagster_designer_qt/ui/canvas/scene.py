@@ -15,6 +15,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QToolTip
 
+from dagster_designer_qt.core.bulk import gc_paused
 from dagster_designer_qt.ui.canvas import style as S
 from dagster_designer_qt.ui.canvas.edge_item import EdgeItem, visible_part
 from dagster_designer_qt.ui.canvas.node_item import NodeItem
@@ -61,6 +62,8 @@ class GraphScene(QGraphicsScene):
         self._syncing = False
         self._overview = False
         self._ov_rects: dict[str, QRectF] | None = None  # node id -> body rect; built on first use
+        self._ov_lines: dict[str, QLineF] | None = None  # edge id -> port-to-port line; built with the rects
+        self._ov_moved: set[str] = set()  # nodes whose edges' lines are stale (moved since the last grouping)
         self._ov_cache: OverviewData | None = None  # grouping of _ov_rects; None when stale
         self._views: dict[str, tuple] = {}  # component type -> _component_view result
         self.builds = 0  # how many times items were built for a whole project (tests count it)
@@ -103,7 +106,8 @@ class GraphScene(QGraphicsScene):
         finally:
             self._syncing = False
         self._graph = graph
-        self._ov_rects = None
+        self._ov_rects = self._ov_lines = None
+        self._ov_moved = set()
         self._ov_cache = None
         if graph.node_count():
             self.builds += 1
@@ -178,9 +182,17 @@ class GraphScene(QGraphicsScene):
         return item
 
     def refresh_components(self) -> None:
-        """Re-read category/icon/installed state of every node (after the registry loads)."""
-        self._views.clear()
+        """Re-read category/icon/installed state of every node (after the registry loads). Only the nodes
+        of a type whose look changed are touched (the registry loading right after an open, from its
+        cache, usually changes a few types of thousands of nodes, or none)."""
+        old = self._views
+        self._views = {}
+        changed = {t for t, view in old.items() if self._component_view(t) != view}
+        if not changed and old.keys() >= {n.component_type for n in self.document.graph.iter_nodes()}:
+            return
         for node in self.document.graph.iter_nodes():
+            if node.component_type in old and node.component_type not in changed:
+                continue
             item = self.nodes.get(node.id)
             if item is None:
                 continue
@@ -218,6 +230,7 @@ class GraphScene(QGraphicsScene):
 
     def _on_edge_added(self, edge) -> None:
         item = self._add_edge_item(edge)
+        self._ov_moved.add(edge.source)  # its line is made at the next grouping
         self.update(item.boundingRect())
         self._geometry_dirty()
 
@@ -230,6 +243,8 @@ class GraphScene(QGraphicsScene):
                 end.edges.remove(item)
             except ValueError:
                 pass
+        if self._ov_lines is not None:
+            self._ov_lines.pop(edge.id, None)
         self.update(item.boundingRect())
         self._selected_edges.discard(item)
         self.removeItem(item)
@@ -241,6 +256,7 @@ class GraphScene(QGraphicsScene):
             return
         if self._ov_rects is not None:
             self._ov_rects[node_id] = QRectF(x, y, S.W, S.H)
+            self._ov_moved.add(node_id)
         if item.x() != x or item.y() != y:
             item.setPos(x, y)
             for edge in item.edges:
@@ -279,6 +295,7 @@ class GraphScene(QGraphicsScene):
         if self._ov_rects is not None:
             for item in items:
                 self._ov_rects[item.node_id] = S.BODY.translated(item.pos())
+            self._ov_moved.update(item.node_id for item in items)
         self._overview_changed()
 
     def _content_rect(self) -> QRectF:
@@ -379,11 +396,27 @@ class GraphScene(QGraphicsScene):
         self.update()
 
     def overview_data(self) -> "OverviewData":
-        """Every node's body rect grouped by what colour it is drawn in, problem outlines, edge lines."""
+        """Every node's body rect grouped by what colour it is drawn in, problem outlines, edge lines.
+
+        Rects and lines are built on first use and then kept per node and edge (moves, adds, removals);
+        a change of colours, selection or problems only regroups the rects. Lines are the edges' own end
+        points (port to port, as ``EdgeItem.ends`` keeps them), the same as the rects' right and left
+        middles."""
         if self._ov_cache is None:
             rects = self._ov_rects
-            if rects is None:  # first use: one pass over the model's positions
-                rects = self._ov_rects = {n.id: QRectF(n.x, n.y, S.W, S.H) for n in self._graph.iter_nodes()}
+            if rects is None:  # first use: one pass over the model's positions and the edges' ends
+                with gc_paused():  # the collector was two thirds of this at 20k nodes (core/bulk.py)
+                    rects = self._ov_rects = {n.id: QRectF(n.x, n.y, S.W, S.H) for n in self._graph.iter_nodes()}
+                    self._ov_lines = {edge_id: QLineF(*item.ends[:4]) for edge_id, item in self.edges.items()}
+                self._ov_moved = set()
+            elif self._ov_moved:
+                lines, edges = self._ov_lines, self.edges
+                for node_id in self._ov_moved:
+                    node_item = self.nodes.get(node_id)
+                    for edge in node_item.edges if node_item is not None else ():
+                        if edges.get(edge.edge_id) is edge:
+                            lines[edge.edge_id] = QLineF(*edge.ends[:4])
+                self._ov_moved = set()
             selected_ids = {i.node_id for i in self.selectedItems() if isinstance(i, NodeItem)}
             data = OverviewData()
             by_colour = data.by_colour
@@ -403,10 +436,7 @@ class GraphScene(QGraphicsScene):
                     data.errors.append(rect.topRight())
                 elif item.severity == "warning":
                     data.warnings.append(rect.topRight())
-            for edge in self.edges.values():
-                a, b = rects.get(edge.source.node_id), rects.get(edge.target.node_id)
-                if a is not None and b is not None:
-                    data.lines.append(QLineF(a.right(), a.center().y(), b.left(), b.center().y()))
+            data.lines = list(self._ov_lines.values())
             self._ov_cache = data
         return self._ov_cache
 
