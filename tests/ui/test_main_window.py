@@ -698,6 +698,29 @@ def test_open_example_is_an_untitled_copy(window, tmp_path):
     assert asked and (tmp_path / "mine.ddp.json").exists()
 
 
+def test_preview_behind_another_tab_builds_nothing_until_its_tab_is_picked(window, monkeypatch, qtbot):
+    """Qt keeps a dock tabbed behind Problems "visible" off-screen: the preview must not regenerate the
+    whole export there after every edit (its worker's Python slowed the canvas's frames, issue 19)."""
+    from dagster_designer_qt.ui.panels.preview_panel import PreviewPanel
+
+    window.problems_dock.raise_()
+    QApplication.processEvents()
+    panel = window.preview_panel
+    qtbot.waitUntil(lambda: panel._running is None, timeout=20000)
+    calls = []
+    real_refresh = PreviewPanel.refresh
+    monkeypatch.setattr(PreviewPanel, "refresh", lambda self: (calls.append(1), real_refresh(self)))
+    panel.timer.setInterval(0)
+    window.document.add_node(FUNCTION, 0, 0)
+    QApplication.processEvents()  # the debounce (now 0 ms) fires
+    QApplication.processEvents()
+    assert panel.isVisible() and not panel.really_visible()
+    assert calls == []
+    window.preview_dock.raise_()  # the user picks the Preview tab
+    qtbot.waitUntil(lambda: any(n.endswith("defs.yaml") for n in panel.file_names()), timeout=20000)
+    assert calls
+
+
 def test_preview_builds_nothing_while_it_is_hidden(make_window, tmp_path, monkeypatch, qtbot):
     """Opening a project must not generate a preview nobody looks at (issue 19: ~0.5 s at 5k)."""
     from dagster_designer_qt.core.model import Node, Project
@@ -721,6 +744,7 @@ def test_preview_builds_nothing_while_it_is_hidden(make_window, tmp_path, monkey
     QApplication.processEvents()
     panel = window.preview_panel
     assert calls == [] and not any("asset_0" in name for name in panel.file_names())
-    window.preview_dock.show()  # shown again: it builds from the project now open
+    window.preview_dock.show()  # shown again (in its tab group) and its tab picked: it builds the project now open
+    window.preview_dock.raise_()
     qtbot.waitUntil(lambda: any("asset_0" in name for name in panel.file_names()), timeout=20000)
     assert calls

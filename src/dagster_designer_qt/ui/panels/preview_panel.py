@@ -18,7 +18,7 @@ import dataclasses
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSplitter, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QPlainTextEdit, QSplitter, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from dagster_designer_qt.ui.validation_runner import build_snapshot, take_snapshot
 from dagster_designer_qt.ui.workers import run_in_background
@@ -84,6 +84,7 @@ class PreviewPanel(QWidget):
         self._folders: dict[str, str] = {}
         self._closed = False
         self._shown_before = False
+        self._dock: QDockWidget | None = None
         self.files = QTreeWidget(self)
         self.files.setObjectName("previewFiles")
         self.files.setAccessibleName("Generated files")
@@ -143,12 +144,29 @@ class PreviewPanel(QWidget):
 
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
-        if self._dirty and not self._closed:
+        dock = self.parentWidget()
+        while dock is not None and not isinstance(dock, QDockWidget):
+            dock = dock.parentWidget()
+        if dock is not None and dock is not self._dock:
+            # A dock tabbed behind another stays "visible" (Qt only moves it off-screen), so showEvent does
+            # not come when its tab is picked; the dock's visibilityChanged does.
+            self._dock = dock
+            dock.visibilityChanged.connect(self._dock_visibility)
+        self._dock_visibility(True)
+
+    def _dock_visibility(self, visible: bool) -> None:
+        if visible and self._dirty and not self._closed:
             # The first show is the app's start: the first generation (which imports codegen, tomlkit and
             # PyYAML on the worker, sharing the GIL) waits a debounce so the first frame and the palette
             # come first. Showing the panel later regenerates at once.
             self.timer.start(0 if self._shown_before else DEBOUNCE_MS)
-        self._shown_before = True
+            self._shown_before = True
+
+    def really_visible(self) -> bool:
+        """On screen: shown and not in a dock tabbed behind another (which Qt keeps visible off-screen).
+        A generation behind the Problems tab ran the whole export on a worker after every edit, and its
+        Python competed with the canvas for the GIL (issue 19: pan frames 2.5 ms or 9-10 ms at 5k nodes)."""
+        return self.isVisible() and not self.visibleRegion().isEmpty()
 
     def _components(self):
         registry = self.context.registry
@@ -157,7 +175,7 @@ class PreviewPanel(QWidget):
     def _refresh_if_visible(self) -> None:
         # A tabified dock's panel can be shown for a moment while the main window lays out its docks;
         # by the time the timer fires it is hidden again and showEvent will bring it back when needed.
-        if self.isVisible():
+        if self.really_visible():
             self.refresh()
 
     def refresh(self) -> None:
