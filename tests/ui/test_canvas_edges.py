@@ -76,10 +76,15 @@ class RecordingScene(GraphScene):
 
     def __init__(self, *args):
         self.exposed: list[QRectF] = []
+        self.regions: list[QRectF] = []  # the rects of the painted regions (``exposed`` holds their boxes)
         super().__init__(*args)
 
     def drawBackground(self, painter, rect):  # noqa: N802
         self.exposed.append(QRectF(rect))
+        clip = painter.paintEngine().systemClip()
+        to_scene = painter.deviceTransform().inverted()[0]
+        self.regions.extend(to_scene.mapRect(QRectF(r)) for r in clip) if not clip.isEmpty() else \
+            self.regions.append(QRectF(rect))
         super().drawBackground(painter, rect)
 
 
@@ -178,6 +183,51 @@ def test_moving_a_node_repaints_its_edges_where_they_were_and_where_they_are(can
     background = QColor(scene.style.colors.background)
     assert _drawn(image, view, new_mid, background)
     assert not _drawn(image, view, QPointF(410, S.H / 2), background)
+
+
+def test_moving_a_node_repaints_its_edge_along_the_curve_not_the_curves_box(canvas, qtbot):
+    """A tall S-shaped edge's box is mostly empty: repainting it made a one-node drag repaint most of the
+    window (issue 19). Only boxes along the curve (and the nodes) are repainted."""
+    document, scene, view, a, b, edge_id = canvas
+    qtbot.wait(20)
+    scene.regions.clear()
+    document.move_nodes({a: (0, 560)})  # the edge now runs from (220, 596) up to (600, 36)
+    item = scene.edges[edge_id]
+    box = item.boundingRect()
+    empty = QPointF(260, 110)  # inside the edge's box, far from the curve and from the nodes
+    assert box.contains(empty) and item.path().boundingRect().contains(empty)
+    assert not item.shape().contains(empty)
+    points = [item.path().pointAtPercent(i / 10) for i in range(11)]
+    qtbot.waitUntil(lambda: all(any(r.contains(p) for r in scene.regions) for p in points))
+    assert not any(r.contains(empty) for r in scene.regions)
+    assert _drawn(_render(view), view, item.path().pointAtPercent(0.5), QColor(scene.style.colors.background))
+
+
+def test_a_group_frame_is_drawn_beneath_the_edges_inside_it(canvas):
+    """Edges are drawn by the scene's background: a folder's frame (tint and border) must be drawn
+    before them, not over them as an item above the background."""
+    from dagster_designer_qt.ui.canvas.group_item import GroupItem
+
+    document, scene, view, a, b, edge_id = canvas
+    scene.edges[edge_id].setSelected(True)  # 2.6 px wide: its middle pixels are its own colour
+    colour = QColor(scene.style.colors.edge_selected)
+    background = QColor(scene.style.colors.background)
+    mid, inside = QPointF(410, S.H / 2), QPointF(410, 150)
+
+    def edge_pixel_untouched(image) -> bool:
+        p = view.mapFromScene(mid)
+        return any(_distance(image.pixel(p.x() + i, p.y() + j), colour) <= 2 for i in range(-2, 3)
+                   for j in range(-2, 3))
+
+    assert edge_pixel_untouched(_render(view))
+    frame = GroupItem("folder")
+    scene.addItem(frame)
+    scene.group_frames.items["folder"] = frame
+    frame.set_rect(QRectF(300, -100, 300, 350))  # around the edge's middle
+    image = _render(view)
+    p = view.mapFromScene(inside)
+    assert _distance(image.pixel(p), background) > 10  # the frame's tint is there
+    assert edge_pixel_untouched(image)  # and the edge is drawn over it
 
 
 def test_selecting_an_edge_repaints_it(canvas, qtbot):
