@@ -53,6 +53,15 @@ def visible_part(x1: float, y1: float, x2: float, y2: float, dx: float,
             tb = 0.5 - math.sin(math.asin(1.0 - 2.0 * sb) / 3.0)
     elif not top <= y1 <= bottom:
         return None
+    if cx1 <= cx2:
+        # x grows with t (x1 < x1 + dx <= x2 - dx < x2), so the piece spans exactly x(ta)..x(tb): most
+        # candidates of a pan strip (tall edges whose box crosses it) are refused here, without a split.
+        u = 1.0 - tb
+        if u * u * u * x1 + 3.0 * u * tb * (u * cx1 + tb * cx2) + tb * tb * tb * x2 < left:
+            return None
+        u = 1.0 - ta
+        if u * u * u * x1 + 3.0 * u * ta * (u * cx1 + ta * cx2) + ta * ta * ta * x2 > right:
+            return None
     if ta == 0.0 and tb == 1.0:
         p = (x1, y1, cx1, y1, cx2, y2, x2, y2)
     else:

@@ -589,11 +589,31 @@ def exposed_rects(painter: QPainter, rect: QRectF) -> list[QRectF]:
     if not invertible:
         return [rect]
     out = []
-    for r in clip:
+    for r in _merged(list(clip)):
         part = to_scene.mapRect(QRectF(r)).intersected(rect)
         if not part.isEmpty():
             out.append(part)
     return out or [rect]
+
+
+def _merged(rects: list) -> list:
+    """Neighbouring rects joined while their box adds little area: Qt's region splits a strip beside the
+    minimap into bands, and each band would be one more index query finding the same long edges."""
+    merged = True
+    while merged and len(rects) > 1:
+        merged = False
+        for i in range(len(rects)):
+            for j in range(i + 1, len(rects)):
+                a, b = rects[i], rects[j]
+                union = a.united(b)
+                if union.width() * union.height() <= 1.25 * (a.width() * a.height() + b.width() * b.height()):
+                    rects[i] = union
+                    del rects[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    return rects
 
 
 class OverviewData:
