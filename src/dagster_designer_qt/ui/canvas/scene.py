@@ -25,7 +25,7 @@ BY_BOX = Qt.ItemSelectionMode.IntersectsItemBoundingRect
 IN_ORDER = Qt.SortOrder.AscendingOrder
 EDGE_MARGIN = 8.0  # scene units around an exposed rect in which edge pieces are kept (pens are < 3 wide)
 SCENE_MARGIN = 1500.0
-MAX_EXPOSED_RECTS = 8  # more rects in a paint region: edges are gathered in its bounding box
+MAX_EXPOSED_RECTS = 16  # more rects in a paint region: edges are gathered in its bounding box
 DOT_PX = 5.0  # on-screen size of the problem marker in the overview and the minimap
 
 
@@ -580,20 +580,40 @@ def exposed_rects(painter: QPainter, rect: QRectF) -> list[QRectF]:
     engine = painter.paintEngine()
     clip = engine.systemClip() if engine is not None else None
     count = clip.rectCount() if clip is not None else 0
-    if count < 2 or count > MAX_EXPOSED_RECTS:
+    if count < 2 or count > 8 * MAX_EXPOSED_RECTS:
         return [rect]
+    rects = _rejoined(clip)
+    if len(rects) > MAX_EXPOSED_RECTS:
+        return [rect]
+    rects = _merged(rects)
     box = clip.boundingRect()
-    if sum(r.width() * r.height() for r in clip) * 2 > box.width() * box.height():
+    if sum(r.width() * r.height() for r in rects) * 2 > box.width() * box.height():
         return [rect]  # the rects fill their box: visiting each would find the same long edges again
     to_scene, invertible = painter.deviceTransform().inverted()
     if not invertible:
         return [rect]
     out = []
-    for r in _merged(list(clip)):
+    for r in rects:
         part = to_scene.mapRect(QRectF(r)).intersected(rect)
         if not part.isEmpty():
             out.append(part)
     return out or [rect]
+
+
+def _rejoined(region) -> list:
+    """The region's rects with vertical runs joined again: a region stores horizontal bands, so a box that
+    overlaps others is cut into one rect per band, all with its left and right."""
+    out: list = []
+    open_runs: dict[tuple[int, int], int] = {}  # (left, right) -> index in out of the run ending last
+    for r in region:
+        key = (r.left(), r.right())
+        i = open_runs.get(key)
+        if i is not None and out[i].bottom() + 1 == r.top():
+            out[i] = out[i].united(r)
+        else:
+            open_runs[key] = len(out)
+            out.append(r)
+    return out
 
 
 def _merged(rects: list) -> list:
