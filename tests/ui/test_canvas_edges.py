@@ -230,6 +230,56 @@ def test_a_group_frame_is_drawn_beneath_the_edges_inside_it(canvas):
     assert edge_pixel_untouched(image)  # and the edge is drawn over it
 
 
+def test_a_pan_frame_draws_edges_rect_by_rect_where_the_region_really_is(canvas, qtbot, monkeypatch):
+    """A pan frame exposes a strip and the sliver the minimap uncovers: edges are gathered per rect of
+    that region, mapped from the window's device pixels to the scene; a wrong mapping would leave the
+    strip without its edges."""
+    from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+    from dagster_designer_qt.ui.canvas import scene as scene_module
+
+    document, scene, view, a, b, edge_id = canvas
+    window = QWidget()  # the canvas away from the window's corner, as in the main window (docks, toolbar)
+    qtbot.addWidget(window)
+    layout = QVBoxLayout(window)
+    layout.setContentsMargins(70, 50, 0, 0)
+    layout.addWidget(view)
+    window.resize(1070, 750)
+    window.show()
+    qtbot.waitExposed(window)
+    try:
+        _check_pan_frame_rects(view, qtbot, monkeypatch, scene_module)
+    finally:
+        view.setParent(None)  # the fixture owns the view: the window must not delete it
+
+
+def _check_pan_frame_rects(view, qtbot, monkeypatch, scene_module) -> None:
+    from PySide6.QtCore import QRect
+    from PySide6.QtWidgets import QApplication
+
+    seen = []
+    real = scene_module.exposed_rects
+    monkeypatch.setattr(scene_module, "exposed_rects", lambda p, r: seen.append(real(p, r)) or seen[-1])
+    qtbot.waitUntil(lambda: view.minimap.isVisible() and bool(seen))  # the first full frame is painted
+    QApplication.processEvents()
+    seen.clear()
+    bar = view.horizontalScrollBar()
+    bar.setValue(bar.value() + 40)  # the view scrolls its pixels: only the right strip (and the sliver)
+    qtbot.waitUntil(lambda: bool(seen))
+    rects = seen[-1]
+    assert len(rects) >= 2  # the strip and the minimap's sliver, not their bounding box
+    vp = view.viewport().rect()
+    minimap = view.minimap.geometry()
+    for y in range(vp.top() + 5, vp.bottom(), 37):
+        for x in (vp.right() - 35, vp.right() - 5):
+            if minimap.adjusted(-1, -1, 1, 1).contains(x, y):
+                continue
+            point = view.mapToScene(x, y)
+            assert any(r.contains(point) for r in rects), (x, y)
+    middle = view.mapToScene(QRect(vp.width() // 3, vp.height() // 3, 10, 10)).boundingRect()
+    assert not any(r.intersects(middle) for r in rects)  # the middle of the view was scrolled, not drawn
+
+
 def test_selecting_an_edge_repaints_it(canvas, qtbot):
     document, scene, view, a, b, edge_id = canvas
     mid = QPointF(410, S.H / 2)
