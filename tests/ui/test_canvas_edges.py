@@ -155,6 +155,17 @@ def test_edges_drawn_in_batch_show_their_curve_arrow_and_selection(canvas):
     assert _near(image, view, arrow, QColor(colors.edge_selected), 30)
 
 
+def test_two_edges_into_one_node_show_a_filled_arrow_head(canvas):
+    document, scene, view, a, b, edge_id = canvas
+    other = document.add_node(FUNCTION, 0, -200)
+    document.connect(other, b)  # its arrow head is drawn at the same place as a -> b's
+    image, colour = _render(view), QColor(scene.style.colors.edge)
+    corner = view.mapFromScene(QPointF(600 - S.PORT_R - 9, S.H / 2 - 4.5))  # the head's 9 x 9 box
+    filled = sum(_distance(image.pixel(corner.x() + i, corner.y() + j), colour) < 60
+                 for i in range(10) for j in range(10))
+    assert filled >= 35  # a filled triangle (~45 pixels), not its outline and the curve's line (~23)
+
+
 def test_a_removed_edge_is_no_longer_drawn(canvas, qtbot):
     document, scene, view, a, b, edge_id = canvas
     mid = QPointF(410, S.H / 2)

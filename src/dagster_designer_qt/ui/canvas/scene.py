@@ -468,9 +468,13 @@ class GraphScene(QGraphicsScene):
         selected = self._selected_edges
         plain, chosen = QPainterPath(), QPainterPath()
         plain_arrows, chosen_arrows = QPainterPath(), QPainterPath()
+        # Edges into one node share its arrow head's place: with the default odd-even fill two copies of it
+        # in one path cancel out (a hollow arrow); the winding fill fills them.
+        plain_arrows.setFillRule(Qt.FillRule.WindingFill)
+        chosen_arrows.setFillRule(Qt.FillRule.WindingFill)
         arrow = st.arrow
         tip_dx = S.PORT_R
-        with_arrow: set[EdgeItem] = set()  # an arrow added twice to a path would cancel out (odd-even fill)
+        with_arrow: set[EdgeItem] = set()  # an edge met in two rects gets one arrow
         for rect in rects:
             left, top, right, bottom = rect.left() - m, rect.top() - m, rect.right() + m, rect.bottom() + m
             for item in self.items(rect, BY_BOX, IN_ORDER):
