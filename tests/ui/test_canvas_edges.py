@@ -76,10 +76,15 @@ class RecordingScene(GraphScene):
 
     def __init__(self, *args):
         self.exposed: list[QRectF] = []
+        self.regions: list[QRectF] = []  # the rects of the painted regions (``exposed`` holds their boxes)
         super().__init__(*args)
 
     def drawBackground(self, painter, rect):  # noqa: N802
         self.exposed.append(QRectF(rect))
+        clip = painter.paintEngine().systemClip()
+        to_scene = painter.deviceTransform().inverted()[0]
+        self.regions.extend(to_scene.mapRect(QRectF(r)) for r in clip) if not clip.isEmpty() else \
+            self.regions.append(QRectF(rect))
         super().drawBackground(painter, rect)
 
 
@@ -150,6 +155,17 @@ def test_edges_drawn_in_batch_show_their_curve_arrow_and_selection(canvas):
     assert _near(image, view, arrow, QColor(colors.edge_selected), 30)
 
 
+def test_two_edges_into_one_node_show_a_filled_arrow_head(canvas):
+    document, scene, view, a, b, edge_id = canvas
+    other = document.add_node(FUNCTION, 0, -200)
+    document.connect(other, b)  # its arrow head is drawn at the same place as a -> b's
+    image, colour = _render(view), QColor(scene.style.colors.edge)
+    corner = view.mapFromScene(QPointF(600 - S.PORT_R - 9, S.H / 2 - 4.5))  # the head's 9 x 9 box
+    filled = sum(_distance(image.pixel(corner.x() + i, corner.y() + j), colour) < 60
+                 for i in range(10) for j in range(10))
+    assert filled >= 35  # a filled triangle (~45 pixels), not its outline and the curve's line (~23)
+
+
 def test_a_removed_edge_is_no_longer_drawn(canvas, qtbot):
     document, scene, view, a, b, edge_id = canvas
     mid = QPointF(410, S.H / 2)
@@ -178,6 +194,101 @@ def test_moving_a_node_repaints_its_edges_where_they_were_and_where_they_are(can
     background = QColor(scene.style.colors.background)
     assert _drawn(image, view, new_mid, background)
     assert not _drawn(image, view, QPointF(410, S.H / 2), background)
+
+
+def test_moving_a_node_repaints_its_edge_along_the_curve_not_the_curves_box(canvas, qtbot):
+    """A tall S-shaped edge's box is mostly empty: repainting it made a one-node drag repaint most of the
+    window (issue 19). Only boxes along the curve (and the nodes) are repainted."""
+    document, scene, view, a, b, edge_id = canvas
+    qtbot.wait(20)
+    scene.regions.clear()
+    document.move_nodes({a: (0, 560)})  # the edge now runs from (220, 596) up to (600, 36)
+    item = scene.edges[edge_id]
+    box = item.boundingRect()
+    empty = QPointF(260, 110)  # inside the edge's box, far from the curve and from the nodes
+    assert box.contains(empty) and item.path().boundingRect().contains(empty)
+    assert not item.shape().contains(empty)
+    points = [item.path().pointAtPercent(i / 10) for i in range(11)]
+    qtbot.waitUntil(lambda: all(any(r.contains(p) for r in scene.regions) for p in points))
+    assert not any(r.contains(empty) for r in scene.regions)
+    assert _drawn(_render(view), view, item.path().pointAtPercent(0.5), QColor(scene.style.colors.background))
+
+
+def test_a_group_frame_is_drawn_beneath_the_edges_inside_it(canvas):
+    """Edges are drawn by the scene's background: a folder's frame (tint and border) must be drawn
+    before them, not over them as an item above the background."""
+    from dagster_designer_qt.ui.canvas.group_item import GroupItem
+
+    document, scene, view, a, b, edge_id = canvas
+    scene.edges[edge_id].setSelected(True)  # 2.6 px wide: its middle pixels are its own colour
+    colour = QColor(scene.style.colors.edge_selected)
+    background = QColor(scene.style.colors.background)
+    mid, inside = QPointF(410, S.H / 2), QPointF(410, 150)
+
+    def edge_pixel_untouched(image) -> bool:
+        p = view.mapFromScene(mid)
+        return any(_distance(image.pixel(p.x() + i, p.y() + j), colour) <= 2 for i in range(-2, 3)
+                   for j in range(-2, 3))
+
+    assert edge_pixel_untouched(_render(view))
+    frame = GroupItem("folder")
+    scene.addItem(frame)
+    scene.group_frames.items["folder"] = frame
+    frame.set_rect(QRectF(300, -100, 300, 350))  # around the edge's middle
+    image = _render(view)
+    p = view.mapFromScene(inside)
+    assert _distance(image.pixel(p), background) > 10  # the frame's tint is there
+    assert edge_pixel_untouched(image)  # and the edge is drawn over it
+
+
+def test_a_pan_frame_draws_edges_rect_by_rect_where_the_region_really_is(canvas, qtbot, monkeypatch):
+    """A pan frame exposes a strip and the sliver the minimap uncovers: edges are gathered per rect of
+    that region, mapped from the window's device pixels to the scene; a wrong mapping would leave the
+    strip without its edges."""
+    from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+    from dagster_designer_qt.ui.canvas import scene as scene_module
+
+    document, scene, view, a, b, edge_id = canvas
+    window = QWidget()  # the canvas away from the window's corner, as in the main window (docks, toolbar)
+    qtbot.addWidget(window)
+    layout = QVBoxLayout(window)
+    layout.setContentsMargins(70, 50, 0, 0)
+    layout.addWidget(view)
+    window.resize(1070, 750)
+    window.show()
+    qtbot.waitExposed(window)
+    try:
+        _check_pan_frame_rects(view, qtbot, monkeypatch, scene_module)
+    finally:
+        view.setParent(None)  # the fixture owns the view: the window must not delete it
+
+
+def _check_pan_frame_rects(view, qtbot, monkeypatch, scene_module) -> None:
+    from PySide6.QtCore import QRect
+    from PySide6.QtWidgets import QApplication
+
+    seen = []
+    real = scene_module.exposed_rects
+    monkeypatch.setattr(scene_module, "exposed_rects", lambda p, r: seen.append(real(p, r)) or seen[-1])
+    qtbot.waitUntil(lambda: view.minimap.isVisible() and bool(seen))  # the first full frame is painted
+    QApplication.processEvents()
+    seen.clear()
+    bar = view.horizontalScrollBar()
+    bar.setValue(bar.value() + 40)  # the view scrolls its pixels: only the right strip (and the sliver)
+    qtbot.waitUntil(lambda: bool(seen))
+    rects = seen[-1]
+    assert len(rects) >= 2  # the strip and the minimap's sliver, not their bounding box
+    vp = view.viewport().rect()
+    minimap = view.minimap.geometry()
+    for y in range(vp.top() + 5, vp.bottom(), 37):
+        for x in (vp.right() - 35, vp.right() - 5):
+            if minimap.adjusted(-1, -1, 1, 1).contains(x, y):
+                continue
+            point = view.mapToScene(x, y)
+            assert any(r.contains(point) for r in rects), (x, y)
+    middle = view.mapToScene(QRect(vp.width() // 3, vp.height() // 3, 10, 10)).boundingRect()
+    assert not any(r.intersects(middle) for r in rects)  # the middle of the view was scrolled, not drawn
 
 
 def test_selecting_an_edge_repaints_it(canvas, qtbot):

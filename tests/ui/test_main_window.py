@@ -639,12 +639,29 @@ def test_export_into_a_non_empty_folder_asks_and_reports(window, qtbot, tmp_path
     assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
 
 
-def test_preview_panel_lists_generated_files(window, qtbot):
-    window.document.add_node(FUNCTION, 0, 0)
-    window.preview_dock.show()
-    window.preview_dock.raise_()
+def test_preview_panel_lists_generated_files(window, qtbot, monkeypatch):
+    """Also: behind the Problems tab (which Qt keeps "visible", off-screen) the preview generates nothing
+    until its tab is picked: it regenerated the whole export after every edit there, and its worker's
+    Python slowed the canvas's frames (issue 19)."""
+    from dagster_designer_qt.ui.panels.preview_panel import PreviewPanel
+
     panel = window.preview_panel
+    window.problems_dock.raise_()
+    QApplication.processEvents()
+    qtbot.waitUntil(lambda: panel._running is None, timeout=20000)
+    calls = []
+    real_refresh = PreviewPanel.refresh
+    monkeypatch.setattr(PreviewPanel, "refresh", lambda self: (calls.append(1), real_refresh(self)))
+    panel.timer.setInterval(0)
+    window.document.add_node(FUNCTION, 0, 0)
+    QApplication.processEvents()  # the debounce (now 0 ms) fires
+    QApplication.processEvents()
+    assert panel.isVisible() and not panel.is_shown()
+    assert calls == []
+    window.preview_dock.show()
+    window.preview_dock.raise_()  # the user picks the Preview tab
     qtbot.waitUntil(lambda: any(n.endswith("defs.yaml") for n in panel.file_names()), timeout=20000)
+    assert calls
     assert panel.text.isReadOnly()
     name = next(n for n in panel.file_names() if n.endswith("defs.yaml"))
     from PySide6.QtWidgets import QTreeWidgetItemIterator

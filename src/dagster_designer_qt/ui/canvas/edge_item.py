@@ -3,17 +3,19 @@
 An ``EdgeItem`` has no contents of its own (``ItemHasNoContents``: Qt never calls a Python ``paint()`` for
 it). The scene draws every edge crossing an exposed rect in its ``drawBackground`` with one ``drawPath``
 per pen, and only the part of each curve inside that rect (``visible_part``). Because Qt does not repaint
-a content-less item when it moves or changes selection, the item and the scene invalidate its box
-themselves (``update_geometry``, the scene's selection handler, edge added/removed).
+a content-less item when it moves or changes selection, the item and the scene invalidate it
+themselves (``EdgeItem.repaint``: a few boxes along the curve, not its bounding box; called by
+``update_geometry``, the scene's selection handler, edge added/removed).
 """
 
 from __future__ import annotations
 
 import math
+from itertools import zip_longest
 
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QPainterPath, QPainterPathStroker
-from PySide6.QtWidgets import QGraphicsItem
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem
 
 from dagster_designer_qt.ui.canvas import style as S
 
@@ -51,6 +53,15 @@ def visible_part(x1: float, y1: float, x2: float, y2: float, dx: float,
             tb = 0.5 - math.sin(math.asin(1.0 - 2.0 * sb) / 3.0)
     elif not top <= y1 <= bottom:
         return None
+    if cx1 <= cx2:
+        # x grows with t (x1 < x1 + dx <= x2 - dx < x2), so the piece spans exactly x(ta)..x(tb): most
+        # candidates of a pan strip (tall edges whose box crosses it) are refused here, without a split.
+        u = 1.0 - tb
+        if u * u * u * x1 + 3.0 * u * tb * (u * cx1 + tb * cx2) + tb * tb * tb * x2 < left:
+            return None
+        u = 1.0 - ta
+        if u * u * u * x1 + 3.0 * u * ta * (u * cx1 + ta * cx2) + ta * ta * ta * x2 > right:
+            return None
     if ta == 0.0 and tb == 1.0:
         p = (x1, y1, cx1, y1, cx2, y2, x2, y2)
     else:
@@ -82,13 +93,43 @@ def _sub_bezier(p, ta: float, tb: float):
     return tuple(p)
 
 
+PIECE = 200.0  # scene units: a curve is repainted as pieces about this long (at most MAX_PIECES)
+MAX_PIECES = 8
+PAD = 6.0  # around a piece's box: half the widest pen (2.6) and antialiasing, with room to spare
+ARROW_BOX = (-S.PORT_R - 9.0 - PAD, -4.5 - PAD, 9.0 + 2 * PAD, 9.0 + 2 * PAD)  # the arrow head, from (x2, y2)
+
+
+def curve_boxes(x1: float, y1: float, x2: float, y2: float, dx: float) -> list[QRectF]:
+    """Boxes that together cover the curve ``visible_part`` draws (and its arrow head): the control-point
+    boxes of a few consecutive pieces of it. Repainting these instead of the curve's box keeps a moved
+    long edge from repainting most of the window (a tall S-curve's box is mostly empty)."""
+    n = max(1, min(MAX_PIECES, math.ceil(max(abs(x2 - x1) + dx, abs(y2 - y1)) / PIECE)))
+    rest = (x1, y1, x1 + dx, y1, x2 - dx, y2, x2, y2)
+    boxes = []
+    for i in range(n):
+        if i < n - 1:
+            piece, rest = _split(rest, 1.0 / (n - i))
+        else:
+            piece = rest
+        xs, ys = piece[0::2], piece[1::2]
+        left, top = min(xs) - PAD, min(ys) - PAD
+        boxes.append(QRectF(left, top, max(xs) + PAD - left, max(ys) + PAD - top))
+    ax, ay, aw, ah = ARROW_BOX
+    boxes.append(QRectF(x2 + ax, y2 + ay, aw, ah))
+    return boxes
+
+
 SELECTABLE = QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
 NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
 OUT_X, OUT_Y = S.OUT_PORT.x(), S.OUT_PORT.y()
 IN_X, IN_Y = S.IN_PORT.x(), S.IN_PORT.y()
 
 
-class EdgeItem(QGraphicsItem):
+class EdgeItem(QGraphicsRectItem):
+    """A rect item (its rect: the curve's box) so that ``boundingRect`` is Qt's own C++: every query of
+    the scene's index calls it for each candidate, and a Python override made the ~400 candidates of a
+    20k-node pan frame ~400 calls into Python."""
+
     style: S.CanvasStyle = None
     TYPE = QGraphicsItem.UserType + 2
 
@@ -112,29 +153,43 @@ class EdgeItem(QGraphicsItem):
         right = max(x2, x1 + dx)
         top, bottom = (y1, y2) if y1 < y2 else (y2, y1)
         self._rect = QRectF(left - 10, top - 10, right - left + 20, bottom - top + 20)
+        self.setRect(self._rect)
 
     def type(self) -> int:  # noqa: A003
         return self.TYPE
 
     def update_geometry(self, repaint: bool = True) -> None:
-        """An end moved: re-index the item and repaint its old and new boxes (Qt repaints neither for an
-        item without contents). ``repaint=False``: the caller repaints them (``moved_edges_box``)."""
+        """An end moved: re-index the item and repaint where the curve was and where it is now (Qt
+        repaints neither for an item without contents). ``repaint=False``: the caller repaints
+        (``edges_box``)."""
         scene = self.scene() if repaint else None
-        if scene is not None:
-            scene.update(self._rect)
+        before = curve_boxes(*self.ends) if scene is not None else None
         self.prepareGeometryChange()
         self._shape = None
         self._compute()
         if scene is not None:
-            scene.update(self._rect)
+            # A drag moves a curve by a few pixels: each piece's old and new boxes overlap, and one united
+            # box each keeps the dirty region to a few rects (Qt's region splits overlapping boxes into
+            # many thin bands, each a rect the scene's drawing then visits).
+            after = curve_boxes(*self.ends)
+            for old, new in zip_longest(before, after):
+                if old is not None and new is not None and old.intersects(new):
+                    scene.update(old.united(new))
+                else:
+                    for box in (old, new):
+                        if box is not None:
+                            scene.update(box)
 
+    def repaint(self) -> None:
+        """Invalidate the pieces of the scene the curve covers (``curve_boxes``), not its whole box."""
+        scene = self.scene()
+        if scene is not None:
+            for box in curve_boxes(*self.ends):
+                scene.update(box)
 
     def path(self) -> QPainterPath:
         x1, y1, x2, y2, _dx = self.ends
         return curve(QPointF(x1, y1), QPointF(x2, y2))
-
-    def boundingRect(self) -> QRectF:  # noqa: N802
-        return self._rect
 
     def shape(self) -> QPainterPath:
         if self._shape is None:

@@ -18,6 +18,18 @@ DEFS_FOLDER_TYPES = frozenset({"dagster.DefsFolderComponent", "dagster.component
                                "dagster.components.core.defs_module.DefsFolderComponent"})
 MARGIN = 24.0
 TITLE_H = 22.0
+ACCENT = QColor(90, 120, 200)
+FRAME_PEN = QPen(ACCENT, 1.5, Qt.PenStyle.DashLine)
+FRAME_BRUSH = QBrush(QColor(ACCENT.red(), ACCENT.green(), ACCENT.blue(), 22))
+_TITLE_FONT: list[QFont] = []  # made on first use (a QFont wants the application's default font)
+
+
+def _title_font() -> QFont:
+    if not _TITLE_FONT:
+        font = QFont()
+        font.setBold(True)
+        _TITLE_FONT.append(font)
+    return _TITLE_FONT[0]
 
 
 def group_members(nodes) -> dict[str, list]:
@@ -41,6 +53,11 @@ def group_members(nodes) -> dict[str, list]:
 
 
 class GroupItem(QGraphicsItem):
+    """A frame's place in the scene. It has no contents: the scene draws the frames in its background,
+    beneath the edges (``GraphScene.drawBackground`` calls ``draw``); as an item at any z above the
+    background its tint and border would cover the edges inside it. So a change of its rect or title
+    repaints its old and new boxes here (Qt does not repaint a content-less item)."""
+
     def __init__(self, title: str):
         super().__init__()
         self.title = title
@@ -48,11 +65,24 @@ class GroupItem(QGraphicsItem):
         self.setZValue(-10)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, False)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, True)
 
     def set_rect(self, rect: QRectF) -> None:
         if rect != self._rect:
+            self.repaint()
             self.prepareGeometryChange()
             self._rect = rect
+            self.repaint()
+
+    def set_title(self, title: str) -> None:
+        if title != self.title:
+            self.title = title
+            self.repaint()
+
+    def repaint(self) -> None:
+        scene = self.scene()
+        if scene is not None and not self._rect.isNull():
+            scene.update(self.boundingRect())
 
     def frame_rect(self) -> QRectF:
         return QRectF(self._rect)
@@ -61,18 +91,17 @@ class GroupItem(QGraphicsItem):
         return self._rect.adjusted(-2, -2, 2, 2)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
+        """Never called (ItemHasNoContents): see ``draw``."""
+
+    def draw(self, painter: QPainter, scale: float) -> None:
+        """The frame: a tinted, dashed rounded rect and the folder's name (when text is shown)."""
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        accent = QColor(90, 120, 200)
-        painter.setPen(QPen(accent, 1.5, Qt.PenStyle.DashLine))
-        fill = QColor(accent)
-        fill.setAlpha(22)
-        painter.setBrush(QBrush(fill))
+        painter.setPen(FRAME_PEN)
+        painter.setBrush(FRAME_BRUSH)
         painter.drawRoundedRect(self._rect, 10, 10)
-        if option.levelOfDetailFromTransform(painter.worldTransform()) >= S.LOD_TEXT:
-            font = QFont()
-            font.setBold(True)
-            painter.setFont(font)
-            painter.setPen(accent)
+        if scale >= S.LOD_TEXT:
+            painter.setFont(_title_font())
+            painter.setPen(ACCENT)
             painter.drawText(self._rect.adjusted(12, 4, -12, 0), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
                              self.title)
 
@@ -133,6 +162,5 @@ class GroupFrames(QObject):
                 item = GroupItem(title)
                 self.items[gid] = item
                 self.scene.addItem(item)
-            item.title = title
+            item.set_title(title)
             item.set_rect(rect)
-            item.update()

@@ -26,6 +26,7 @@ BY_BOX = Qt.ItemSelectionMode.IntersectsItemBoundingRect
 IN_ORDER = Qt.SortOrder.AscendingOrder
 EDGE_MARGIN = 8.0  # scene units around an exposed rect in which edge pieces are kept (pens are < 3 wide)
 SCENE_MARGIN = 1500.0
+MAX_EXPOSED_RECTS = 16  # more rects in a paint region: edges are gathered in its bounding box
 DOT_PX = 5.0  # on-screen size of the problem marker in the overview and the minimap
 
 
@@ -231,7 +232,7 @@ class GraphScene(QGraphicsScene):
     def _on_edge_added(self, edge) -> None:
         item = self._add_edge_item(edge)
         self._ov_moved.add(edge.source)  # its line is made at the next grouping
-        self.update(item.boundingRect())
+        item.repaint()
         self._geometry_dirty()
 
     def _on_edge_removed(self, edge) -> None:
@@ -245,7 +246,7 @@ class GraphScene(QGraphicsScene):
                 pass
         if self._ov_lines is not None:
             self._ov_lines.pop(edge.id, None)
-        self.update(item.boundingRect())
+        item.repaint()
         self._selected_edges.discard(item)
         self.removeItem(item)
         self._geometry_dirty()
@@ -363,7 +364,7 @@ class GraphScene(QGraphicsScene):
         now = {i for i in self.selectedItems() if isinstance(i, EdgeItem)}
         if now or self._selected_edges:
             for item in now ^ self._selected_edges:
-                self.update(item.boundingRect())
+                item.repaint()
             self._selected_edges = now
 
     def select_nodes(self, node_ids, *, clear_edges: bool = True) -> None:
@@ -469,39 +470,58 @@ class GraphScene(QGraphicsScene):
         st = self.style
         painter.fillRect(rect, st.background)
         scale = painter.worldTransform().m11()
-        self._draw_grid(painter, rect, scale)
+        rects = exposed_rects(painter, rect)
+        for part in rects:
+            self._draw_grid(painter, part, scale)
+        self._draw_group_frames(painter, rect, scale)
         if self._overview:
             self.draw_overview(painter, scale)
         else:
-            self._draw_edges(painter, rect, scale)
+            self._draw_edges(painter, rects, scale)
 
-    def _draw_edges(self, painter: QPainter, rect: QRectF, scale: float) -> None:
-        """Every edge crossing ``rect``: the piece of each curve inside it, in one path per pen (selected
-        edges last, on top), arrow heads in one path per colour when ports are shown. Below the nodes,
-        which are items."""
+    def _draw_group_frames(self, painter: QPainter, rect: QRectF, scale: float) -> None:
+        """Folder frames (a few at most) beneath the edges: as items they covered the edges inside them."""
+        frames = getattr(self, "group_frames", None)  # made after the first build
+        if frames is None:
+            return
+        for item in frames.items.values():
+            if item.scene() is self and item.boundingRect().intersects(rect):
+                item.draw(painter, scale)
+
+    def _draw_edges(self, painter: QPainter, rects: list[QRectF], scale: float) -> None:
+        """Every edge crossing the exposed rects: the piece of each curve inside each rect, in one path
+        per pen (selected edges last, on top), arrow heads in one path per colour when ports are shown.
+        Below the nodes, which are items."""
         st = self.style
         m = EDGE_MARGIN
-        left, top, right, bottom = rect.left() - m, rect.top() - m, rect.right() + m, rect.bottom() + m
         arrows_shown = scale >= S.LOD_PORTS
         selected = self._selected_edges
         plain, chosen = QPainterPath(), QPainterPath()
         plain_arrows, chosen_arrows = QPainterPath(), QPainterPath()
+        # Edges into one node share its arrow head's place: with the default odd-even fill two copies of it
+        # in one path cancel out (a hollow arrow); the winding fill fills them.
+        plain_arrows.setFillRule(Qt.FillRule.WindingFill)
+        chosen_arrows.setFillRule(Qt.FillRule.WindingFill)
         arrow = st.arrow
         tip_dx = S.PORT_R
-        for item in self.items(rect, BY_BOX, IN_ORDER):
-            if not isinstance(item, EdgeItem):
-                continue
-            x1, y1, x2, y2, dx = item.ends
-            part = visible_part(x1, y1, x2, y2, dx, left, top, right, bottom)
-            is_selected = item in selected
-            if part is not None:
-                path = chosen if is_selected else plain
-                path.moveTo(part[0], part[1])
-                path.cubicTo(part[2], part[3], part[4], part[5], part[6], part[7])
-            if arrows_shown:
-                tip = x2 - tip_dx
-                if tip >= left and tip - 9.0 <= right and top <= y2 <= bottom:
-                    (chosen_arrows if is_selected else plain_arrows).addPolygon(arrow.translated(tip, y2))
+        with_arrow: set[EdgeItem] = set()  # an edge met in two rects gets one arrow
+        for rect in rects:
+            left, top, right, bottom = rect.left() - m, rect.top() - m, rect.right() + m, rect.bottom() + m
+            for item in self.items(rect, BY_BOX, IN_ORDER):
+                if not isinstance(item, EdgeItem):
+                    continue
+                x1, y1, x2, y2, dx = item.ends
+                part = visible_part(x1, y1, x2, y2, dx, left, top, right, bottom)
+                is_selected = item in selected
+                if part is not None:  # pieces of one edge from two rects overlap: one stroke covers both
+                    path = chosen if is_selected else plain
+                    path.moveTo(part[0], part[1])
+                    path.cubicTo(part[2], part[3], part[4], part[5], part[6], part[7])
+                if arrows_shown and item not in with_arrow:
+                    tip = x2 - tip_dx
+                    if tip >= left and tip - 9.0 <= right and top <= y2 <= bottom:
+                        with_arrow.add(item)
+                        (chosen_arrows if is_selected else plain_arrows).addPolygon(arrow.translated(tip, y2))
         painter.setBrush(st.no_brush)
         if not plain.isEmpty():
             painter.setPen(st.edge_pen)
@@ -581,6 +601,73 @@ class GraphScene(QGraphicsScene):
             parts.append(f"{'✖' if getattr(problem, 'severity', '') == 'error' else '⚠'} "
                          f"{escape(str(getattr(problem, 'message', problem)))}")
         return "<br>".join(parts)
+
+
+def exposed_rects(painter: QPainter, rect: QRectF) -> list[QRectF]:
+    """The scene rects of the region being painted (its ``rect`` is only their bounding box): a pan
+    frame exposes a strip and the sliver the minimap uncovers when it goes back to its corner, whose
+    bounding box spans most of the viewport; a moved edge dirties a few boxes along its curve. Drawing
+    edges and grid per rect keeps the Python work to what is exposed. Each rect is a query of the scene's
+    index, and every long edge crossing several rects is a candidate in each, so the bounding box is
+    returned when the rects are many or fill most of it (a drag's region of overlapping boxes, which Qt
+    splits into dozens of thin bands), or when the painter has no usable clip."""
+    engine = painter.paintEngine()
+    clip = engine.systemClip() if engine is not None else None
+    count = clip.rectCount() if clip is not None else 0
+    if count < 2 or count > 8 * MAX_EXPOSED_RECTS:
+        return [rect]
+    rects = _rejoined(clip)
+    if len(rects) > MAX_EXPOSED_RECTS:
+        return [rect]
+    rects = _merged(rects)
+    box = clip.boundingRect()
+    if sum(r.width() * r.height() for r in rects) * 2 > box.width() * box.height():
+        return [rect]  # the rects fill their box: visiting each would find the same long edges again
+    to_scene, invertible = painter.deviceTransform().inverted()
+    if not invertible:
+        return [rect]
+    out = []
+    for r in rects:
+        part = to_scene.mapRect(QRectF(r)).intersected(rect)
+        if not part.isEmpty():
+            out.append(part)
+    return out or [rect]
+
+
+def _rejoined(region) -> list:
+    """The region's rects with vertical runs joined again: a region stores horizontal bands, so a box that
+    overlaps others is cut into one rect per band, all with its left and right."""
+    out: list = []
+    open_runs: dict[tuple[int, int], int] = {}  # (left, right) -> index in out of the run ending last
+    for r in region:
+        key = (r.left(), r.right())
+        i = open_runs.get(key)
+        if i is not None and out[i].bottom() + 1 == r.top():
+            out[i] = out[i].united(r)
+        else:
+            open_runs[key] = len(out)
+            out.append(r)
+    return out
+
+
+def _merged(rects: list) -> list:
+    """Neighbouring rects joined while their box adds little area: Qt's region splits a strip beside the
+    minimap into bands, and each band would be one more index query finding the same long edges."""
+    merged = True
+    while merged and len(rects) > 1:
+        merged = False
+        for i in range(len(rects)):
+            for j in range(i + 1, len(rects)):
+                a, b = rects[i], rects[j]
+                union = a.united(b)
+                if union.width() * union.height() <= 1.25 * (a.width() * a.height() + b.width() * b.height()):
+                    rects[i] = union
+                    del rects[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    return rects
 
 
 class OverviewData:
