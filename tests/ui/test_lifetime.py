@@ -497,3 +497,30 @@ def test_quit_during_a_clone_from_a_silent_server_ends_the_app(tmp_path, cache_h
     assert_clean(stderr)
     assert not dest.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".wc.")] == []  # nor its staging folder
+
+
+def test_a_collected_document_with_undo_steps_does_not_crash_the_garbage_collector(qapp):
+    """A ProjectDocument is always in a reference cycle (its graph's signals hold its bound methods), so a
+    document without a parent window is freed by the garbage collector. PySide6 keeps a pushed command's
+    wrapper as a child of the undo stack's; the collector's clear of that wrapper hands the command back to
+    Python, which deletes it while the stack still lists it, and the stack's destructor then deleted it
+    again: a segfault inside ``gc.collect()`` (seen in the suite, in the app's forced collection after a
+    closed window). The command is made first so that the collector clears it before the document."""
+    from dagster_designer_qt.commands.graph_commands import EditCommand
+    from dagster_designer_qt.ui.document import ProjectDocument
+
+    gc.collect()
+    gc.disable()  # no collection in between: the objects below are cleared in the order they were made
+    try:
+        for _ in range(3):
+            command = EditCommand("an undo step", [])
+            document = ProjectDocument()
+            document.undo_stack.push(command)
+            document.add_node("dagster.PythonScriptComponent", 0, 0, label="Extract")
+            probe = weakref.ref(document)
+            del command, document
+            assert probe() is not None  # only the collector can free it
+            gc.collect()
+            assert probe() is None
+    finally:
+        gc.enable()
