@@ -230,8 +230,8 @@ DRIVER = textwrap.dedent(r"""
             dialog.repo_edit.setText(dest)
             dialog.clone()
             parent, name = os.path.split(dest)
-        staged = lambda: any(n.startswith("." + name + ".cloning-") for n in os.listdir(parent))
-        poll(lambda: os.path.exists(stalled) and staged(), lambda: quit_now(dialog.runner.is_busy))
+            staged = lambda: any(n.startswith("." + name + ".cloning-") for n in os.listdir(parent))
+            poll(lambda: os.path.exists(stalled) and staged(), lambda: quit_now(dialog.runner.is_busy))
 
     QTimer.singleShot(0, start)
     code = app_module.run_app(project)
