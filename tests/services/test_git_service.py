@@ -94,6 +94,35 @@ def test_cancelled_clone_leaves_no_folder(tmp_path, remote):
     with pytest.raises(GitCancelledError):
         g.clone(f"file://{remote}", tmp_path / "dest", cancel=cancel)
     assert not (tmp_path / "dest").exists()
+    assert not any(p.name.startswith(".dest.") for p in tmp_path.iterdir())  # nor its staging folder
+
+
+def test_clone_into_an_empty_folder_fills_it_and_a_failed_one_leaves_it_empty(tmp_path, remote):
+    dest = tmp_path / "empty"
+    dest.mkdir()
+    with pytest.raises(GitError):
+        g.clone(str(tmp_path / "nope.git"), dest)
+    assert dest.is_dir() and list(dest.iterdir()) == []
+    repo = g.clone(str(remote), dest)
+    assert repo.path == dest.resolve() and (dest / "README.md").read_text() == "hello\n"
+    assert g.repo_info(g.open_repo(dest)).branch == "main"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no staging folder left
+
+
+def test_a_clone_whose_folder_was_filled_meanwhile_leaves_the_new_content(tmp_path, remote):
+    """The clone is written beside its folder and moved in only once complete: a folder the user filled
+    (cloned again) in the meantime is neither overwritten nor removed by this clone's failure."""
+    dest = tmp_path / "dest"
+
+    def progress(*_args):
+        if not dest.exists():
+            dest.mkdir()
+            (dest / "mine.txt").write_text("the user's")
+
+    with pytest.raises(GitError, match="not empty"):
+        g.clone(f"file://{remote}", dest, progress=progress)
+    assert [p.name for p in dest.iterdir()] == ["mine.txt"]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
 def test_open_repo_refuses_plain_folder_and_bare(tmp_path, remote):

@@ -229,7 +229,9 @@ DRIVER = textwrap.dedent(r"""
             dialog.clone_url_edit.setText(url)
             dialog.repo_edit.setText(dest)
             dialog.clone()
-            poll(lambda: os.path.exists(stalled) and os.path.exists(dest), lambda: quit_now(dialog.runner.is_busy))
+            parent, name = os.path.split(dest)
+            staged = lambda: any(n.startswith("." + name + ".cloning-") for n in os.listdir(parent))
+            poll(lambda: os.path.exists(stalled) and staged(), lambda: quit_now(dialog.runner.is_busy))
 
     QTimer.singleShot(0, start)
     code = app_module.run_app(project)
@@ -436,8 +438,12 @@ def test_closing_a_window_whose_clone_server_went_quiet_does_not_wait_for_it(qtb
                                                                            isolated_git_config, capfd):
     """A clone stuck in a socket read (no libgit2 callback fires, so the cancel flag is not seen) is given
     a short grace, then left to end on its own: the window closes, the half-cloned folder is removed, the
-    app's quit would not wait for the thread."""
+    app's quit would not wait for the thread. The user then clones again into the same folder; when the
+    abandoned clone's read finally fails, its clean-up (ours and libgit2's) leaves that new clone alone."""
+    from gitutil import make_bare
+
     from dagster_designer_qt.app import create_main_window
+    from dagster_designer_qt.services import git_service
     from dagster_designer_qt.ui import workers
 
     relay = SlowRelay(big_remote.port, pause=0.01, stall_after=200_000)
@@ -452,15 +458,24 @@ def test_closing_a_window_whose_clone_server_went_quiet_does_not_wait_for_it(qtb
         dialog.clone()
         thread = dialog.runner._thread
         assert relay.stalled.wait(60)
-        qtbot.waitUntil(dest.exists, timeout=10_000)  # libgit2 has started writing the clone
+        staged = lambda: [p for p in tmp_path.iterdir() if p.name.startswith(".wc.cloning-")]  # noqa: E731
+        qtbot.waitUntil(lambda: bool(staged()) and any(staged()[0].iterdir()), timeout=10_000)  # writing
+        assert not dest.exists()  # the clone goes into place only once complete
         assert window.close()
         assert thread.is_alive()  # still in its socket read...
         assert thread not in workers.running_threads(awaited_only=True)  # ...but a quit would not wait
-        assert not dest.exists()
+        assert not dest.exists() and staged() == []
+        # The user clones again into the same folder (a real local repository) while the old job still hangs.
+        again = make_bare(tmp_path / "again.git", files={"README.md": "cloned again\n"})
+        git_service.clone(str(again), dest)
+        assert (dest / "README.md").read_text() == "cloned again\n"
     finally:
         relay.close()  # the connection drops; libgit2's read fails (or times out) and the job ends
+    thread.join(60)
+    assert not thread.is_alive()
     return_to_event_loop()
-    assert not dest.exists()
+    assert (dest / "README.md").read_text() == "cloned again\n"  # the abandoned clone's failure left it
+    assert git_service.open_repo(dest).raw.head.shorthand == "main" and staged() == []
     err = capfd.readouterr().err
     assert "Traceback" not in err and "RuntimeError" not in err, err
 
@@ -481,3 +496,31 @@ def test_quit_during_a_clone_from_a_silent_server_ends_the_app(tmp_path, cache_h
     assert seen["in_flight"], "the clone had already ended when the app quit"
     assert_clean(stderr)
     assert not dest.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".wc.")] == []  # nor its staging folder
+
+
+def test_a_collected_document_with_undo_steps_does_not_crash_the_garbage_collector(qapp):
+    """A ProjectDocument is always in a reference cycle (its graph's signals hold its bound methods), so a
+    document without a parent window is freed by the garbage collector. PySide6 keeps a pushed command's
+    wrapper as a child of the undo stack's; the collector's clear of that wrapper hands the command back to
+    Python, which deletes it while the stack still lists it, and the stack's destructor then deleted it
+    again: a segfault inside ``gc.collect()`` (seen in the suite, in the app's forced collection after a
+    closed window). The command is made first so that the collector clears it before the document."""
+    from dagster_designer_qt.commands.graph_commands import EditCommand
+    from dagster_designer_qt.ui.document import ProjectDocument
+
+    gc.collect()
+    gc.disable()  # no collection in between: the objects below are cleared in the order they were made
+    try:
+        for _ in range(3):
+            command = EditCommand("an undo step", [])
+            document = ProjectDocument()
+            document.undo_stack.push(command)
+            document.add_node("dagster.PythonScriptComponent", 0, 0, label="Extract")
+            probe = weakref.ref(document)
+            del command, document
+            assert probe() is not None  # only the collector can free it
+            gc.collect()
+            assert probe() is None
+    finally:
+        gc.enable()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import secrets
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -294,40 +295,70 @@ def clone(
     branch: str | None = None,
     progress: Progress | None = None,
     cancel: Cancel | None = None,
+    staging: str | os.PathLike[str] | None = None,
 ) -> Repo:
-    """Clone ``url`` into ``dest`` (absent or an empty folder). On any failure ``dest`` is left as before."""
+    """Clone ``url`` into ``dest`` (absent or an empty folder). On any failure ``dest`` is left as before.
+
+    libgit2 writes into ``staging`` (a hidden folder beside ``dest``, see ``clone_staging_path``), and the
+    finished clone is renamed into ``dest``. So a failed, cancelled or abandoned clone only ever removes its
+    own staging folder - libgit2 itself removes the folder it cloned into on failure - never ``dest``, which
+    may have been cloned again meanwhile (a clone left stuck in a network read ends up to 120 s later)."""
     info = check_remote_url(url)
     dest = Path(dest).expanduser()
-    existed = dest.exists()
-    if existed and (not dest.is_dir() or any(dest.iterdir())):
-        raise GitError(f"cannot clone into {dest}: the folder exists and is not empty")
+    _check_clone_target(dest)
     _check_cancel(cancel)
+    stage = Path(staging).expanduser() if staging is not None else clone_staging_path(dest)
     callbacks = _callbacks(url, credentials, progress, cancel)
     try:
         with _Translate("cannot clone", credentials, _display(info)):
+            stage.parent.mkdir(parents=True, exist_ok=True)
+            stage.mkdir()  # a fresh name: fails rather than clone into anything that exists
             raw = pygit2.clone_repository(
-                _transport_url(info), str(dest), checkout_branch=branch or None, callbacks=callbacks
+                _transport_url(info), str(stage), checkout_branch=branch or None, callbacks=callbacks
             )
+            raw.free()
+        _check_cancel(cancel)  # cancelled or abandoned meanwhile: its result goes nowhere
+        _move_into_place(stage, dest)
     except BaseException:
-        _cleanup(dest, existed)
+        shutil.rmtree(stage, ignore_errors=True)
         raise
-    return Repo(raw)
+    return Repo(pygit2.Repository(str(dest), pygit2.enums.RepositoryOpenFlag.NO_SEARCH))
 
 
-def discard_partial_clone(dest: str | os.PathLike[str], existed: bool) -> None:
-    """Undo a clone that was abandoned mid-way (its thread stuck in a network read when the app quit):
-    ``dest`` is removed, or emptied if it ``existed`` (an empty folder) before the clone."""
-    _cleanup(Path(dest).expanduser(), existed)
+def clone_staging_path(dest: str | os.PathLike[str]) -> Path:
+    """A new hidden folder name beside ``dest`` for ``clone``'s ``staging`` (the same file system, so the
+    finished clone is renamed into place). Nothing is created."""
+    dest = Path(dest).expanduser()
+    return dest.parent / f".{dest.name}.cloning-{secrets.token_hex(6)}"
 
 
-def _cleanup(dest: Path, existed: bool) -> None:
-    if not dest.exists():
+def discard_partial_clone(staging: str | os.PathLike[str]) -> None:
+    """Remove what a clone abandoned mid-way (its thread stuck in a network read) had written: its
+    staging folder, never the clone's destination."""
+    shutil.rmtree(Path(staging).expanduser(), ignore_errors=True)
+
+
+def _check_clone_target(dest: Path) -> None:
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        raise GitError(f"cannot clone into {dest}: the folder exists and is not empty")
+
+
+def _move_into_place(stage: Path, dest: Path) -> None:
+    """Rename the finished clone to ``dest``: atomic where ``dest`` is absent or an empty folder (POSIX
+    replaces an empty folder). Elsewhere (Windows, or ``dest`` an empty mount point) an empty ``dest``
+    receives the clone's entries one by one."""
+    try:
+        os.rename(stage, dest)
         return
-    if existed:
-        for child in dest.iterdir():
-            shutil.rmtree(child, ignore_errors=True) if child.is_dir() and not child.is_symlink() else child.unlink()
-    else:
-        shutil.rmtree(dest, ignore_errors=True)
+    except OSError as exc:
+        error = exc
+    _check_clone_target(dest)  # filled meanwhile: the user's files stay, this clone goes
+    if not dest.is_dir():
+        raise GitError(f"cannot clone into {dest}: {error.strerror or error}")
+    with _Translate("cannot clone into", where=str(dest)):
+        for child in stage.iterdir():
+            shutil.move(str(child), str(dest / child.name))
+        stage.rmdir()
 
 
 def _display(info) -> str:

@@ -12,6 +12,7 @@ from typing import Any, Iterable
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
+from shiboken6 import isValid
 
 from dagster_designer_qt.commands.graph_commands import (
     AddEdgeOp,
@@ -46,6 +47,22 @@ class ProjectDocument(QObject):
         self._path = Path(path) if path else None
         self._selection: list[str] = []
         self._project.graph.node_removed.connect(self._forget_removed)
+
+    def __del__(self) -> None:
+        """Empty the undo stack while the document is whole, before the garbage collector clears anything.
+
+        A document is always in a reference cycle (its graph's signals hold its bound methods), so one
+        without a parent window is freed by the collector. PySide6 keeps a pushed command's wrapper as a
+        child of the stack's; clearing that wrapper (``tp_clear``, in whatever order the collector picks)
+        gives the C++ command back to Python, which deletes it while the stack still lists it, and the
+        stack's destructor then deletes it again: a segfault in ``gc.collect()``. ``QUndoStack.clear()``
+        deletes the commands from the stack's side, which tells each wrapper. The collector runs every
+        ``__del__`` of the garbage before it clears anything (PEP 442). A window's document has the window
+        as its parent: Qt has already deleted it with its stack (nothing to do here)."""
+        stack = self.__dict__.get("undo_stack")
+        if stack is not None and isValid(stack):
+            stack.blockSignals(True)  # no signal into objects that are being collected
+            stack.clear()
 
     def _on_clean_changed(self, clean: bool) -> None:
         self.modified_changed.emit(not clean)

@@ -63,7 +63,9 @@ def release_now() -> None:
     _pending = False
     workers.drop_ended()
     QPixmapCache.clear()
-    # No forced gc.collect() here: a full collection forced 200 ms after a window's deletion segfaulted
-    # once in PySide6 (the suite of 2026-12-02, "Garbage-collecting" in release_now). Python's own
-    # collector frees the window's cycles in its own time; the trim returns what is free by now.
-    memory.release_freed_memory(collect=False)
+    # A full collection frees the window's reference cycles now, on the UI thread (Python's own collector
+    # could run it later on a worker thread, destroying the window's parentless QObjects there), so that
+    # the trim returns their pages. It once segfaulted in the suite: the collector freed a test's
+    # parentless ProjectDocument and its undo commands in an order PySide6 can't survive; the document
+    # now empties its stack first (ProjectDocument.__del__, tests/ui/test_lifetime.py).
+    memory.release_freed_memory(collect=True)

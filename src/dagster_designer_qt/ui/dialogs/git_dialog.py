@@ -18,7 +18,6 @@ All git work runs on a GitRunner worker thread; the worker functions get plain d
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
@@ -422,14 +421,14 @@ class GitDialog(QDialog):
 
         git = _services()
         target = dest or str(git.default_clone_dir(url))
-        existed = os.path.exists(target)
+        staging = git.clone_staging_path(target)  # the clone's own folder until it is complete
 
         def job(progress, cancel):
-            repo = git.clone(url, target, credentials=creds, progress=progress, cancel=cancel)
+            repo = git.clone(url, target, credentials=creds, progress=progress, cancel=cancel, staging=staging)
             return str(repo.path), git.repo_info(repo), git.status(repo, subdir or None)
 
         def abandon():  # the clone was left stuck in a network read: nothing half-cloned stays behind
-            git.discard_partial_clone(target, existed)
+            git.discard_partial_clone(staging)  # never the target, which may be cloned again meanwhile
 
         self._run("Cloning", job, self._opened, network=True, abandon=abandon)
 
