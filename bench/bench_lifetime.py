@@ -119,14 +119,16 @@ def _measure(home: Path, cycles: int, warm: bool = True) -> list[dict]:
     path = make_project_file(NODES, home)
     threads_before = threading.active_count()
 
-    def settle() -> None:
+    def settle(threads: int | None = None) -> None:
         """Back in the event loop until the closed windows are deleted, their validation passes ended and
-        the app's release after a deleted window has run."""
+        the app's release after a deleted window has run (``threads``: how many may stay running; the
+        count before the first cycle, unless a window is left open)."""
+        threads = threads_before if threads is None else threads
         for _ in range(3):
             app.processEvents()
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         deadline = time.monotonic() + 60
-        while (threading.active_count() > threads_before or memory.is_pending()) and time.monotonic() < deadline:
+        while (threading.active_count() > threads or memory.is_pending()) and time.monotonic() < deadline:
             time.sleep(0.02)
             app.processEvents()
             QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
@@ -143,11 +145,15 @@ def _measure(home: Path, cycles: int, warm: bool = True) -> list[dict]:
         window.close()
 
     for _ in range(WARM_UP):
-        close(open_one())
+        window = open_one()
+        wait_for(window.validation.is_idle)  # a whole pass: Dagster's model classes are loaded once per session
+        close(window)
+        del window
         settle()
     base = _rss()
     window = open_one()
-    settle()
+    settle(threads=threading.active_count())  # its own threads run on: waiting for them took the full minute
+    wait_for(window.validation.is_idle)  # its first validation pass done: the window as a user has it
     one_window = _rss() - base
     close(window)
     del window

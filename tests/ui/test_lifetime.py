@@ -131,6 +131,33 @@ def test_a_deleted_window_leaves_no_style_pixmaps_and_its_memory_is_given_back(q
     assert not memory.is_pending()
 
 
+def test_a_closed_window_is_released_while_another_window_keeps_its_validation_thread(qtbot, context,
+                                                                                      monkeypatch):
+    """The release after a closed window waits for that window's threads only: it used to wait for every
+    thread nobody awaits, so while a second window was open (its validation thread runs until it closes)
+    each release waited the whole MAX_WAIT_S."""
+    from dagster_designer_qt.app import create_main_window, open_window
+    from dagster_designer_qt.ui import memory
+
+    monkeypatch.setattr(memory, "MAX_WAIT_S", 600.0)  # a release held by the open window would never come
+    first = create_main_window(context=context)
+    first.show()
+    qtbot.waitUntil(lambda: not memory.is_pending(), timeout=30_000)  # an earlier test's closed windows
+    second = open_window(context, first.theme, None)
+    second_thread = second.validation._thread
+    destroyed = []
+    second.destroyed.connect(lambda: destroyed.append(True))
+    second.document.undo_stack.setClean()
+    assert second.close()
+    del second
+    qtbot.waitUntil(lambda: bool(destroyed), timeout=10_000)
+    qtbot.waitUntil(lambda: not second_thread.is_alive(), timeout=30_000)
+    qtbot.waitUntil(lambda: not memory.is_pending(), timeout=30_000)
+    assert first.validation._thread.is_alive()  # the open window's thread ran on and was not waited for
+    first.document.undo_stack.setClean()
+    first.close()
+
+
 def test_a_window_deleted_before_the_event_loop_runs_raises_nothing(qtbot, context, capfd):
     """create_main_window queues a fit and a recovery offer; deleting the window first must drop them
     (it used to print "GraphView already deleted")."""

@@ -8,9 +8,10 @@ still open are simply drawn again on their next paint. Then ``services.memory`` 
 and trims the C heap.
 
 One release runs at a time, shortly after the last window was deleted (several closed together share
-it). It waits for the worker threads nobody awaits (a closed window's last validation pass still holds
-its project until it ends), up to ``MAX_WAIT_S``: collecting before they end would leave their garbage
-to Python's next full collection and its pages in the heap.
+it). It waits for the closed windows' worker threads (``workers.ending_threads``: a closed window's last
+validation pass still holds its project until it ends; the windows still open keep theirs), up to
+``MAX_WAIT_S``: collecting before they end would leave their garbage to Python's next full collection and
+its pages in the heap.
 """
 
 from __future__ import annotations
@@ -45,8 +46,9 @@ def _schedule(*_args) -> None:
 def _when_threads_end() -> None:
     from dagster_designer_qt.ui import workers
 
-    unawaited = set(workers.running_threads()) - set(workers.running_threads(awaited_only=True))
-    if unawaited and time.monotonic() - _since < MAX_WAIT_S:
+    # Only the closed windows' threads: another open window's validation thread runs on (waiting for it
+    # held every release for MAX_WAIT_S while a second window was open).
+    if workers.ending_threads() and time.monotonic() - _since < MAX_WAIT_S:
         QTimer.singleShot(POLL_MS, _when_threads_end)
     else:
         release_now()

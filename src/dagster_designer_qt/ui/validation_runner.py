@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from dagster_designer_qt.core.bulk import gc_paused
 from dagster_designer_qt.core.model import Project
-from dagster_designer_qt.ui.workers import start_thread
+from dagster_designer_qt.ui.workers import mark_ending, start_thread
 
 DEBOUNCE_MS = 250
 PROJECT_KEY = ""  # problems without a node (project-level) are filed under this key
@@ -249,6 +249,7 @@ class ValidationRunner(QObject):
 
     def _close(self) -> None:
         self._closed = True
+        mark_ending(self._thread)
         self._timer.stop()
         with self._cond:
             self._job = None  # a snapshot nobody will look at

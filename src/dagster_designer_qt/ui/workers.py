@@ -62,10 +62,28 @@ def drop_ended() -> None:
     del ended
 
 
+# Threads whose owner has closed (a closed window's validation, a cancelled job): they end after the
+# piece of work they are in. What a closed window frees is released once these have ended (ui/memory.py);
+# the threads of windows still open run on and are not waited for.
+_ending: "weakref.WeakSet[threading.Thread]" = weakref.WeakSet()
+
+
+def mark_ending(thread: threading.Thread | None) -> None:
+    """``thread``'s owner has closed: it ends after its current piece of work."""
+    if thread is not None:
+        _ending.add(thread)
+
+
+def ending_threads() -> list[threading.Thread]:
+    """The threads marked ending that still run."""
+    return [t for t in list(_ending) if t.is_alive()]
+
+
 def forget_at_quit(thread: threading.Thread | None) -> None:
     """Nobody needs this thread's work any more: the quit does not wait for it."""
     if thread is not None and thread in _threads:
         _threads[thread] = False
+        mark_ending(thread)
 
 
 def running_threads(*, awaited_only: bool = False) -> list[threading.Thread]:
