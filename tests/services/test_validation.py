@@ -259,7 +259,12 @@ GRAPH_CASES = [
       node("r2", SLING, {"replications": [{"path": "replication.yaml"}]})], [], "duplicate-op-name", []),
     ([node("r1", SLING, {"replications": [{"path": "a.yaml", "op": {"name": "load"}}]}),
       node("d1", DBT, {"project": "p", "op": {"name": "load"}})],
-     [], "duplicate-op-name", [("d1", ("op", "name")), ("r1", ())]),
+     [], "duplicate-op-name", [("d1", ("op", "name")), ("r1", ("replications", 0, "op", "name"))]),
+    # the problem points at the replication whose op name collides, also within one node
+    ([node("r1", SLING, {"replications": [{"path": "a.yaml", "op": {"name": "a"}},
+                                          {"path": "b.yaml", "op": {"name": "load"}},
+                                          {"path": "c.yaml", "op": {"name": "load"}}]})],
+     [], "duplicate-op-name", [("r1", ("replications", 1, "op", "name")), ("r1", ("replications", 2, "op", "name"))]),
     ([node("q1", SQL, {"sql_template": "select 1", "connection": "c", "assets": [{"key": "a"}]}),
       node("q2", SQL, {"sql_template": "select 2", "connection": "c", "assets": [{"key": "b"}]})],
      [], "duplicate-op-name", []),

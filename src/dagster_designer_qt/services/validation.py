@@ -438,9 +438,10 @@ def graph_problems(project: Any, registry: Any) -> list[Problem]:
             hint = (" (unnamed function ops are all called _assets_def: set execution.name)"
                     if name.startswith("_asset") else "")
             for node in _unique_nodes(owners):
-                problems.append(Problem(
-                    node.id, _op_path(node), f"op name {name!r} is used by more than one component ({labels}); "
-                    f"op names must be unique{hint}", ERROR, "duplicate-op-name"))
+                for path in _op_name_paths(node, name):
+                    problems.append(Problem(
+                        node.id, path, f"op name {name!r} is used by more than one component ({labels}); "
+                        f"op names must be unique{hint}", ERROR, "duplicate-op-name"))
     for node in nodes:
         deps = declared_dep_keys(node)
         if not deps:
@@ -458,15 +459,25 @@ def graph_problems(project: Any, registry: Any) -> list[Problem]:
     return problems
 
 
-def _explicit_op_names(node: Any) -> set[str]:
-    """Op names written in the attributes (execution.name, op.name, replications[].op.name)."""
+def _explicit_op_name_specs(node: Any) -> list[tuple[tuple[Any, ...], str]]:
+    """(path of the name field, name) for each op name written in the attributes: execution.name, op.name,
+    replications[i].op.name."""
     attrs = node.attributes if isinstance(node.attributes, dict) else {}
-    specs = [attrs.get("execution"), attrs.get("op")]
+    specs: list[tuple[tuple[Any, ...], Any]] = [(("execution",), attrs.get("execution")), (("op",), attrs.get("op"))]
     replications = attrs.get("replications")
     if isinstance(replications, list):
-        specs += [r.get("op") for r in replications if isinstance(r, dict)]
-    return {spec["name"] for spec in specs
-            if isinstance(spec, dict) and isinstance(spec.get("name"), str) and spec["name"]}
+        specs += [(("replications", i, "op"), r.get("op")) for i, r in enumerate(replications) if isinstance(r, dict)]
+    return [(path + ("name",), spec["name"]) for path, spec in specs
+            if isinstance(spec, dict) and isinstance(spec.get("name"), str) and spec["name"]]
+
+
+def _explicit_op_names(node: Any) -> set[str]:
+    return {name for _path, name in _explicit_op_name_specs(node)}
+
+
+def _op_name_paths(node: Any, name: str) -> list[tuple[Any, ...]]:
+    """Every field of ``node`` where the user wrote op name ``name`` (the field a problem points at)."""
+    return [path for path, written in _explicit_op_name_specs(node) if written == name] or [()]
 
 
 def _unique_nodes(nodes: list[Any]) -> list[Any]:
@@ -498,15 +509,6 @@ def _asset_index(node: Any, key: str) -> int | None:
                 if normalize_key(spec["key"]) == key:
                     return i
     return None
-
-
-def _op_path(node: Any) -> tuple[Any, ...]:
-    attrs = node.attributes if isinstance(node.attributes, dict) else {}
-    if isinstance(attrs.get("execution"), dict):
-        return ("execution", "name")
-    if isinstance(attrs.get("op"), dict):
-        return ("op", "name")
-    return ()
 
 
 def _dep_path(node: Any, key: str) -> tuple[Any, ...]:
