@@ -287,6 +287,29 @@ def test_nested_folders_keep_their_place_and_references(tmp_path):
     assert not result.warnings
 
 
+def test_a_node_downstream_of_a_defs_folder_child_is_laid_out_to_its_right(tmp_path):
+    """The children of a DefsFolderComponent get a band of their own below the rest; the columns still come
+    from the whole graph, so edges out of the band point right (they were laid out as separate graphs: the
+    band's chain started in column 0 again, left of the loose node it feeds)."""
+    def asset(key, deps=()):
+        spec = {"key": key, "deps": list(deps)} if deps else {"key": key}
+        return {"type": "dagster.PythonScriptComponent",
+                "attributes": {"execution": {"path": f"{key}.py", "name": key}, "assets": [spec]}}
+
+    defs = tmp_path / "defs"
+    write(defs / "a_start" / "defs.yaml", asset("start"))
+    write(defs / "team" / "defs.yaml", {"type": "dagster.DefsFolderComponent", "attributes": {}})
+    write(defs / "team" / "clean" / "defs.yaml", asset("clean", ["start"]))
+    write(defs / "team" / "model" / "defs.yaml", asset("model", ["clean"]))
+    write(defs / "z_report" / "defs.yaml", asset("report", ["model"]))
+    graph = import_project(defs).project.graph
+    at = {n.label: (n.x, n.y) for n in graph.iter_nodes()}
+    assert at["a_start"][0] < at["clean"][0] < at["model"][0] < at["z_report"][0]
+    assert at["clean"][1] > at["z_report"][1]  # the band is still below the loose nodes
+    for edge in graph.iter_edges():
+        assert graph.node(edge.source).x < graph.node(edge.target).x
+
+
 def test_a_bad_document_is_a_problem_and_the_rest_opens(tmp_path):
     defs = tmp_path / "defs"
     (defs / "comp").mkdir(parents=True)

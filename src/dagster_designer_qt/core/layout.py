@@ -28,47 +28,23 @@ SWEEPS = 4
 def layered_layout(graph: "Graph", node_ids: list[str] | None = None, *,
                    node_width: float = NODE_WIDTH, node_height: float = NODE_HEIGHT,
                    layer_gap: float = LAYER_GAP, row_gap: float = ROW_GAP,
-                   sweeps: int = SWEEPS) -> dict[str, tuple[float, float]]:
-    """Positions (top-left x, y) for ``node_ids`` (all nodes when None), left to right."""
+                   sweeps: int = SWEEPS, fixed_layers: dict[str, int] | None = None) -> dict[str, tuple[float, float]]:
+    """Positions (top-left x, y) for ``node_ids`` (all nodes when None), left to right.
+
+    ``fixed_layers`` (node id -> column, e.g. from :func:`layers_of` on a larger set) fixes the columns instead of
+    layering ``node_ids`` alone: parts of one graph laid out separately then keep every edge between them
+    pointing right."""
     if node_ids is None:
         ids = [n.id for n in graph.iter_nodes()]
     else:
         ids = list(dict.fromkeys(i for i in node_ids if graph.has_node(i)))
     if not ids:
         return {}
-    wanted = set(ids)
-    index = {node_id: i for i, node_id in enumerate(ids)}
-    preds: list[list[int]] = [[] for _ in ids]
-    succs: list[list[int]] = [[] for _ in ids]
-    for edge in graph.iter_edges():
-        if edge.source in wanted and edge.target in wanted:
-            s, t = index[edge.source], index[edge.target]
-            succs[s].append(t)
-            preds[t].append(s)
-
-    # 1. longest-path layering over a topological order (Kahn, stable in file order)
+    preds, succs = _adjacency(graph, ids)
     n = len(ids)
-    indegree = [len(p) for p in preds]
-    order = [i for i in range(n) if indegree[i] == 0]
-    layer = [0] * n
-    k = 0
-    while k < len(order):
-        v = order[k]
-        k += 1
-        lv = layer[v] + 1
-        for w in succs[v]:
-            if layer[w] < lv:
-                layer[w] = lv
-            indegree[w] -= 1
-            if indegree[w] == 0:
-                order.append(w)
-    if len(order) != n:  # the model forbids cycles; be robust anyway
-        seen = set(order)
-        order.extend(i for i in range(n) if i not in seen)
-    # Pull sources right, next to their first consumer, so they don't all pile up in column 0.
-    for v in reversed(order):
-        if not preds[v] and succs[v]:
-            layer[v] = min(layer[w] for w in succs[v]) - 1
+    order, layer = _layering(preds, succs)
+    if fixed_layers is not None:
+        layer = [fixed_layers.get(node_id, 0) for node_id in ids]
 
     depth = max(layer) + 1
     layers: list[list[int]] = [[] for _ in range(depth)]
@@ -150,3 +126,52 @@ def layered_layout(graph: "Graph", node_ids: list[str] | None = None, *,
         origin_y = min(graph.node(i).y for i in ids)
     return {ids[v]: (float(origin_x + layer[v] * step_x), float(round(origin_y + y[v] - top)))
             for v in range(n)}
+
+
+def layers_of(graph: "Graph", node_ids: list[str] | None = None) -> dict[str, int]:
+    """The column :func:`layered_layout` gives each node (of ``node_ids``, all nodes when None)."""
+    ids = [n.id for n in graph.iter_nodes()] if node_ids is None else [i for i in node_ids if graph.has_node(i)]
+    ids = list(dict.fromkeys(ids))
+    preds, succs = _adjacency(graph, ids)
+    _order, layer = _layering(preds, succs)
+    return dict(zip(ids, layer))
+
+
+def _adjacency(graph: "Graph", ids: list[str]) -> tuple[list[list[int]], list[list[int]]]:
+    wanted = set(ids)
+    index = {node_id: i for i, node_id in enumerate(ids)}
+    preds: list[list[int]] = [[] for _ in ids]
+    succs: list[list[int]] = [[] for _ in ids]
+    for edge in graph.iter_edges():
+        if edge.source in wanted and edge.target in wanted:
+            s, t = index[edge.source], index[edge.target]
+            succs[s].append(t)
+            preds[t].append(s)
+    return preds, succs
+
+
+def _layering(preds: list[list[int]], succs: list[list[int]]) -> tuple[list[int], list[int]]:
+    """Topological order and longest-path layer of each node (Kahn, stable in input order)."""
+    n = len(preds)
+    indegree = [len(p) for p in preds]
+    order = [i for i in range(n) if indegree[i] == 0]
+    layer = [0] * n
+    k = 0
+    while k < len(order):
+        v = order[k]
+        k += 1
+        lv = layer[v] + 1
+        for w in succs[v]:
+            if layer[w] < lv:
+                layer[w] = lv
+            indegree[w] -= 1
+            if indegree[w] == 0:
+                order.append(w)
+    if len(order) != n:  # the model forbids cycles; be robust anyway
+        seen = set(order)
+        order.extend(i for i in range(n) if i not in seen)
+    # Pull sources right, next to their first consumer, so they don't all pile up in column 0.
+    for v in reversed(order):
+        if not preds[v] and succs[v]:
+            layer[v] = min(layer[w] for w in succs[v]) - 1
+    return order, layer

@@ -34,7 +34,7 @@ import yaml
 from dagster_designer_qt.core.assets import normalize_key
 from dagster_designer_qt.core.errors import DesignerError, GraphError
 from dagster_designer_qt.core.json_copy import json_copy
-from dagster_designer_qt.core.layout import NODE_HEIGHT, layered_layout
+from dagster_designer_qt.core.layout import NODE_HEIGHT, layered_layout, layers_of
 from dagster_designer_qt.core.model import Edge, Node, NodeSource, Project, ProjectSource
 from dagster_designer_qt.services.codegen import dbt_source_keys, embeddable_keys
 from dagster_designer_qt.services.codegen_traits import TypeTraits, traits_for
@@ -163,7 +163,8 @@ GROUP_GAP = 110.0  # between a DefsFolderComponent's band and what is above it (
 
 def _layout(project: Project) -> dict[str, tuple[float, float]]:
     """Left-to-right layers; the children of each outermost DefsFolderComponent laid out together in a band
-    of their own below, so the frame the canvas draws around them holds nothing else."""
+    of their own below, so the frame the canvas draws around them holds nothing else. Every part uses the
+    whole graph's columns: a node downstream of a band's node sits to its right."""
     graph = project.graph
     groups = [n.source.file.rpartition("/")[0] + "/" for n in graph.iter_nodes()
               if n.component_type in DEFS_FOLDER_TYPES and n.source is not None]
@@ -175,10 +176,12 @@ def _layout(project: Project) -> dict[str, tuple[float, float]]:
         group = next((g for g in outer if file.startswith(g) and not (
             node.component_type in DEFS_FOLDER_TYPES and file == g + file.rpartition("/")[2])), None)
         (bands[group] if group else loose).append(node.id)
-    positions = layered_layout(graph, loose)
+    # Columns come from the whole graph, so an edge between a band and the rest still points right.
+    columns = layers_of(graph)
+    positions = layered_layout(graph, loose, fixed_layers=columns)
     bottom = max((y for _x, y in positions.values()), default=-NODE_HEIGHT - GROUP_GAP)
     for ids in bands.values():
-        band = layered_layout(graph, ids)
+        band = layered_layout(graph, ids, fixed_layers=columns)
         if not band:
             continue
         top = bottom + NODE_HEIGHT + GROUP_GAP
