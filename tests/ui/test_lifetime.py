@@ -136,6 +136,8 @@ def test_a_closed_window_is_released_while_another_window_keeps_its_validation_t
     """The release after a closed window waits for that window's threads only: it used to wait for every
     thread nobody awaits, so while a second window was open (its validation thread runs until it closes)
     each release waited the whole MAX_WAIT_S."""
+    import shiboken6
+
     from dagster_designer_qt.app import create_main_window, open_window
     from dagster_designer_qt.ui import memory
 
@@ -145,12 +147,18 @@ def test_a_closed_window_is_released_while_another_window_keeps_its_validation_t
     qtbot.waitUntil(lambda: not memory.is_pending(), timeout=30_000)  # an earlier test's closed windows
     second = open_window(context, first.theme, None)
     second_thread = second.validation._thread
+    runner = second.validation
     destroyed = []
     second.destroyed.connect(lambda: destroyed.append(True))
     second.document.undo_stack.setClean()
     assert second.close()
     del second
     qtbot.waitUntil(lambda: bool(destroyed), timeout=10_000)
+    # The runner is the window's child: Qt deletes it with the window, on this thread. Without a parent it
+    # lived as long as any Python reference (here: ours; in the app, its own worker thread's) and could be
+    # destroyed by whichever thread dropped the last one.
+    assert not shiboken6.isValid(runner)
+    del runner
     qtbot.waitUntil(lambda: not second_thread.is_alive(), timeout=30_000)
     qtbot.waitUntil(lambda: not memory.is_pending(), timeout=30_000)
     assert first.validation._thread.is_alive()  # the open window's thread ran on and was not waited for

@@ -42,7 +42,7 @@ class MainWindow(QMainWindow):
         self.theme = theme
         self.settings = context.settings
         self.document = document or ProjectDocument(parent=self)
-        self.validation = ValidationRunner(self.document, context)
+        self.validation = ValidationRunner(self.document, context, self)
         self.scene = GraphScene(self.document, context.registry, self)
         self.view = GraphView(self.document, self.scene, self)
         self.setCentralWidget(self.view)
