@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-import subprocess
-import textwrap
-from pathlib import Path
 
 import pytest
+from dg_window import commit_all, git, node, window_fixture, write
 from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QApplication
 
 from dagster_designer_qt.services.project_store import load_project
 
 DEFS = "src/shop/defs"
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", "-c", "user.email=t@t", "-c", "user.name=t", *args], cwd=root, check=True,
-                          capture_output=True, text=True).stdout
-
-
-def write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text).lstrip("\n"))
 
 
 @pytest.fixture
@@ -58,30 +46,13 @@ def folder(tmp_path):
           assets: [{key: report, deps: [orders]}]
         """)
     write(root / DEFS / "report/run.py", "print(2)\n")
-    git(root, "init", "-q")
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "init")
+    commit_all(root)
     return root
 
 
 @pytest.fixture
 def window(qtbot):
-    from dagster_designer_qt.app import create_main_window
-    from test_main_window import make_context
-
-    window = create_main_window(None, context=make_context())
-    window.prompts.ask_save_changes = lambda name: "discard"
-    window.prompts.show_error = lambda title, message: pytest.fail(f"unexpected error: {message}")
-    window.prompts.show_info = lambda title, message: pytest.fail(f"unexpected note: {message}")
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
-    window.prompts.ask_save_changes = lambda name: "discard"
-
-
-def node(window, label):
-    return next(n for n in window.document.project.graph.iter_nodes() if n.label == label)
+    yield from window_fixture(qtbot)
 
 
 def test_open_edit_save_writes_only_the_change_into_the_folder(window, folder, tmp_path):

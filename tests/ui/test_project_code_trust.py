@@ -5,27 +5,16 @@ modules show the asset keys Dagster reports, and save in place still writes only
 
 from __future__ import annotations
 
-import subprocess
-import textwrap
 from pathlib import Path
 
 import pytest
+from dg_window import commit_all, git, node, window_fixture, write
 
 pytestmark = pytest.mark.slow  # real venvs/helper processes: start early under xdist
 
 DEFS = "src/shop/defs"
 RELATIVE = ".component.OrdersComponent"
 ABSOLUTE = "shop.defs.orders.component.OrdersComponent"
-
-
-def write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text).lstrip("\n"))
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", "-c", "user.email=t@t", "-c", "user.name=t", *args], cwd=root, check=True,
-                          capture_output=True, text=True).stdout
 
 
 @pytest.fixture
@@ -88,38 +77,13 @@ def folder(tmp_path):
           assets: [{key: report, deps: [computed_0, computed_1]}]
         """)
     write(root / DEFS / "report/run.py", "print(2)\n")
-    git(root, "init", "-q")
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "init")
+    commit_all(root)
     return root
 
 
 @pytest.fixture
 def window(qtbot):
-    from dagster_designer_qt.app import create_main_window
-    from test_main_window import make_context
-
-    win = create_main_window(None, context=make_context())
-    win.prompts.ask_save_changes = lambda name: "discard"
-    win.prompts.show_error = lambda title, message: pytest.fail(f"unexpected error: {message}")
-    win.prompts.show_info = lambda title, message: pytest.fail(f"unexpected note: {message}")
-    qtbot.addWidget(win)
-    win.validation._timer.setInterval(10)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    from shiboken6 import isValid
-
-    if isValid(win):
-        win.project_code.wait(60)
-        win.document.undo_stack.setClean()
-    from dagster_designer_qt.services import helper_server
-
-    helper_server.stop_all()
-
-
-def node(win, label):
-    return next(n for n in win.document.project.graph.iter_nodes() if n.label == label)
+    yield from window_fixture(qtbot, validation_ms=10)
 
 
 def test_project_code_runs_only_after_trust_then_types_forms_validation_and_keys_follow(window, folder, qtbot,
