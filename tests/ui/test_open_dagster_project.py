@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 from dg_window import commit_all, git, node, window_fixture, write
 from PySide6.QtCore import QRectF
