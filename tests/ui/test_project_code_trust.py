@@ -185,3 +185,36 @@ def test_a_project_trusted_and_remembered_loads_its_code_without_asking(window, 
     assert not registry.is_following() and registry.project_dir() == folder.resolve()
     assert registry.registry.project_types == {RELATIVE: ABSOLUTE}
     assert not win.trust_button.isVisibleTo(win)
+
+
+def test_the_module_keys_are_asked_again_when_a_trusted_projects_interpreter_changes(window, folder, qtbot,
+                                                                                    project_venv):
+    """Dagster in another interpreter may report other keys for the same module (here the module names its
+    asset after the environment it runs in): they used to stay those of the interpreter in use when the
+    project was trusted."""
+    import sys
+
+    write(folder / DEFS / "computed.py", """
+        import sys
+        from pathlib import Path
+
+        import dagster as dg
+
+        @dg.asset(name="computed_in_" + Path(sys.prefix).parent.name.replace("-", "_"))
+        def _a():
+            return None
+        """)
+    commit_all(folder)
+    win = window
+    win.dagster_check.ask_trust = lambda report, can_remember: "once"
+    win.files.open_dagster_project(folder)
+    assert win.project_code.request_trust()
+    own = "computed_in_" + Path(sys.prefix).parent.name.replace("-", "_")
+    qtbot.waitUntil(lambda: node(win, "computed").source.keys == [own], timeout=120_000)
+
+    win.property_panel.set_python_path(str(project_venv))
+    other = "computed_in_" + project_venv.parent.parent.parent.name.replace("-", "_")
+    assert other != own
+    qtbot.waitUntil(lambda: node(win, "computed").source.keys == [other], timeout=120_000)
+    assert node(win, "computed").attributes["asset_keys"] == [other]
+    assert win.document.undo_stack.count() == 1  # the interpreter: the user's edit; the keys are not

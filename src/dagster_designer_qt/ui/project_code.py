@@ -38,8 +38,10 @@ class ProjectCodeController(QObject):
         self.state = "none"
         self._trusted_project = None  # the project object the user trusted in this window
         self._keys_task = None
+        self._keys_python = None  # the interpreter the module keys were asked in
         document.project_replaced.connect(self._on_project_replaced)
         registry.components_loaded.connect(self._on_components)
+        registry.python_changed.connect(self._on_python_changed)
         self._on_project_replaced(document.project)
 
     def _on_components(self, *_args) -> None:
@@ -47,6 +49,12 @@ class ProjectCodeController(QObject):
         if self.state == "loaded" and self.registry.pending_trust() and self.registry.project_dir() is not None \
                 and not self.registry.is_loading():
             self.registry.set_pending_trust(())
+
+    def _on_python_changed(self, python) -> None:
+        """Another interpreter for a trusted project: its Dagster may report other keys; ask it."""
+        if self.state == "loaded" and self._trusted_project is self.document.project \
+                and python != self._keys_python:
+            self._start_keys()
 
     # ---------------------------------------------------------------- state
     def _set_state(self, state: str) -> None:
@@ -110,6 +118,7 @@ class ProjectCodeController(QObject):
 
         project = self.document.project
         self._trusted_project = project
+        self._keys_python = self.registry.python()  # set_project below re-announces it: not a change
         self._set_state("loaded")
         # The waiting types keep saying so until the project's list is there (never "not installed").
         self.registry.set_project(Path(project.source.folder), project_local_types(project))
@@ -126,7 +135,7 @@ class ProjectCodeController(QObject):
         if not files:
             return
         self._cancel_keys()
-        python = self.registry.python()
+        python = self._keys_python = self.registry.python()
         self._keys_task = run_in_background(ask_module_keys, project.source.folder, files, python=python,
                                             on_done=lambda result, error, p=project: self._keys_done(p, result, error),
                                             name="module-keys")
