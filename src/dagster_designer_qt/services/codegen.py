@@ -31,12 +31,8 @@ from dagster_designer_qt.core.json_copy import json_copy
 from dagster_designer_qt.core.templates import is_template
 from dagster_designer_qt.services.codegen_traits import TypeTraits, op_specs, set_op_names, traits_for, user_op_name
 
-try:  # the C dumper is ~10x faster; its output is the same for the plain data we dump
-    from yaml import CSafeDumper as _Dumper
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover
-    from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+from dagster_designer_qt.services.fast_yaml import Dumper as _Dumper
+from dagster_designer_qt.services.fast_yaml import Loader as _Loader
 
 
 class CodegenError(DesignerError):

@@ -20,6 +20,7 @@ import yaml
 from dagster_designer_qt.core.json_copy import same_json
 from dagster_designer_qt.services.codegen import _SAFE_KEY, _Generator, dbt_source_keys, folder_slugs
 from dagster_designer_qt.services.codegen_traits import traits_for
+from dagster_designer_qt.services.fast_yaml import Loader
 
 
 # Not a field of NodeSource (never saved): ``DocGenerator.inputs`` of the node when its ``read`` document
@@ -202,7 +203,7 @@ def dbt_project_name(project_dir: Path | None) -> str | None:
         path = project_dir / "dbt_project.yml"
         if path.stat().st_size > 1024 * 1024:
             return None
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=Loader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError):
         return None
     name = data.get("name") if isinstance(data, dict) else None

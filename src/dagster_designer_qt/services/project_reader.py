@@ -35,10 +35,7 @@ import yaml
 from dagster_designer_qt.core.terminal import printable  # noqa: F401 - importers print names with it
 from dagster_designer_qt.core.errors import DesignerError
 
-try:
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+from dagster_designer_qt.services.fast_yaml import Loader as _Loader
 
 DEFS_FILES = ("defs.yaml", "defs.yml", "component.yaml")  # Dagster's precedence
 IGNORED_DIRS = frozenset({"__pycache__"})

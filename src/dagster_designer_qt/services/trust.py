@@ -146,9 +146,11 @@ def scan_project(project: Any, components: Mapping[str, Any] | None = None) -> T
 def _scan_defs_yaml(rel: str, raw: str | bytes) -> Iterable[RunsAtLoad]:
     import yaml
 
+    from dagster_designer_qt.services.fast_yaml import Loader
+
     try:
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-        docs = list(yaml.safe_load_all(text))
+        docs = list(yaml.load_all(text, Loader=Loader))
     except (UnicodeDecodeError, yaml.YAMLError, RecursionError, ValueError) as exc:
         yield RunsAtLoad(rel, f"not checked (cannot be read: {type(exc).__name__})",
                          raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw)

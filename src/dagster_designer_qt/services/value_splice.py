@@ -26,10 +26,7 @@ import yaml
 
 from dagster_designer_qt.core.json_copy import same_json
 
-try:
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - PyYAML without libyaml
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+from dagster_designer_qt.services.fast_yaml import Loader as _Loader
 
 _SCALARS = (str, int, float, bool, type(None))
 
