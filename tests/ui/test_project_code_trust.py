@@ -169,7 +169,9 @@ def test_cancelling_trust_keeps_the_project_code_unloaded(window, folder, qtbot)
     assert node(win, "computed").source.keys == []
 
 
-def test_a_project_trusted_and_remembered_loads_its_code_without_asking(window, folder, tmp_path):
+def test_a_project_trusted_and_remembered_loads_its_code_without_asking(window, folder, tmp_path, qtbot):
+    """The remembered trust is checked on a worker (the scan reads the whole folder: seconds for thousands of
+    folders, and it ran on the UI thread at every open), then the code loads without a dialog."""
     from dagster_designer_qt.services.trust import TrustStore, scan_project
 
     win = window
@@ -180,11 +182,22 @@ def test_a_project_trusted_and_remembered_loads_its_code_without_asking(window, 
     win.document.save(design)
     TrustStore().trust(design, scan_project(win.document.project, None))  # "Trust and Remember" earlier
     assert win.files.open_project(str(design))
+    assert win.project_code.state == "pending"  # open returned before the scan: it runs in the background
+    qtbot.waitUntil(lambda: win.project_code.state == "loaded", timeout=60_000)
     registry = win.context.registry
-    assert asked == [] and win.project_code.state == "loaded"
+    assert asked == []
     assert not registry.is_following() and registry.project_dir() == folder.resolve()
     assert registry.registry.project_types == {RELATIVE: ABSOLUTE}
     assert not win.trust_button.isVisibleTo(win)
+
+    # Changed on disk since it was trusted: the code stays unloaded, and the user is told why.
+    assert win.files.new_project()
+    write(folder / DEFS / "computed.py", "import os\n")
+    messages = []
+    win.project_code.status.connect(messages.append)
+    assert win.files.open_project(str(design))
+    qtbot.waitUntil(lambda: any("changed since you trusted it" in m for m in messages), timeout=60_000)
+    assert win.project_code.state == "pending" and win.trust_button.isVisibleTo(win) and asked == []
 
 
 def test_the_module_keys_are_asked_again_when_a_trusted_projects_interpreter_changes(window, folder, qtbot,

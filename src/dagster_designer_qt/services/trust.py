@@ -218,6 +218,10 @@ class TrustStore:
     def key(project_path: str | os.PathLike[str]) -> str:
         return os.path.abspath(os.fspath(project_path))
 
+    def remembers(self, project_path: str | os.PathLike[str]) -> bool:
+        """Some content of this project file was trusted and remembered (no need to scan it otherwise)."""
+        return bool(self._read().get(self.key(project_path)))
+
     def is_trusted(self, project_path: str | os.PathLike[str], report: TrustReport) -> bool:
         if not report.needs_trust:
             return True

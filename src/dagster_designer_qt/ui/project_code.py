@@ -7,7 +7,8 @@ definitions modules. Both import the project's code, so before trust the window 
 registry model names the waiting types (``set_pending_trust``: their nodes say "defined by this project")
 and the modules keep the keys read with ``ast``. ``request_trust`` asks through the one trust gate
 (``DagsterCheck.ensure_trusted``: the trust dialog, or a trust remembered for this project file and
-content) and then loads. A project already trusted (TrustStore) loads without asking.
+content) and then loads. A project trusted and remembered before (TrustStore) loads without asking, once
+a background check has found the same content (``_check_remembered_trust``).
 
 The module keys Dagster reports are derived data read from the user's project, not edits: they go in
 through ``Graph.refresh_module_keys`` (no undo step, the file is not marked modified), and the edges they
@@ -38,6 +39,7 @@ class ProjectCodeController(QObject):
         self.state = "none"
         self._trusted_project = None  # the project object the user trusted in this window
         self._keys_task = None
+        self._trust_task = None  # checks a remembered trust in the background
         self._keys_python = None  # the interpreter the module keys were asked in
         document.project_replaced.connect(self._on_project_replaced)
         registry.components_loaded.connect(self._on_components)
@@ -65,6 +67,7 @@ class ProjectCodeController(QObject):
     def _on_project_replaced(self, project) -> None:
         self._trusted_project = None
         self._cancel_keys()
+        self._cancel_trust_check()
         opened = getattr(project, "source", None) is not None
         if opened:  # (a designed project never does: no import of the project readers on a warm start)
             from dagster_designer_qt.services.project_types import needs_project_code, project_local_types
@@ -76,23 +79,40 @@ class ProjectCodeController(QObject):
         self.registry.set_project(None, {})  # the previous project's code is not this one's
         self._set_state("none")
         self.registry.set_pending_trust(project_local_types(project).keys())
-        if self._remembered_trust():
-            self._load()
-            return
         self._set_state("pending")
+        self._check_remembered_trust(project)
 
-    def _remembered_trust(self) -> bool:
-        """The user trusted this project file with this content before ("Trust and Remember")."""
+    def _check_remembered_trust(self, project) -> None:
+        """Load at once if the user trusted this project file with this content before ("Trust and
+        Remember"). Telling needs the trust scan of the whole folder (seconds for thousands of folders), so
+        it runs on a worker, on a snapshot; only for a file the trust store remembers at all."""
+        from dagster_designer_qt.services.trust import TrustStore
+
         path = self.document.path
-        if path is None:
-            return False
-        from dagster_designer_qt.services.trust import TrustStore, scan_project
+        if path is None or not TrustStore().remembers(path):
+            return
+        from dagster_designer_qt.ui.validation_runner import take_snapshot, take_sources
 
-        try:
-            report = scan_project(self.document.project, self._components())
-        except Exception:  # noqa: BLE001 - unreadable now: ask instead
-            return False
-        return TrustStore().is_trusted(path, report)
+        self.status.emit("Checking the project against the trust you remembered for it…")
+        self._trust_task = run_in_background(
+            _remembered_trust, str(path), take_snapshot(project), dict(project.extra), take_sources(project),
+            self._components(), on_done=lambda ok, error, p=project: self._trust_checked(p, ok, error),
+            name="trust-check")
+
+    def _trust_checked(self, project, trusted, error) -> None:
+        self._trust_task = None
+        if project is not self.document.project or self.state != "pending":
+            return  # another project, or the user answered the trust dialog meanwhile
+        if trusted and error is None:
+            self._load()
+        else:  # changed since it was trusted (or unreadable now): the trust button asks
+            self.status.emit("The project changed since you trusted it: its own code stays unloaded until "
+                             "you trust it again")
+
+    def _cancel_trust_check(self) -> None:
+        task, self._trust_task = self._trust_task, None
+        if task is not None:
+            task.cancel()
 
     def _components(self):
         if not self.registry.is_loaded():
@@ -146,7 +166,12 @@ class ProjectCodeController(QObject):
             task.cancel()
 
     def wait(self, timeout: float | None = None) -> bool:
-        return self._keys_task.wait(timeout) if self._keys_task is not None else True
+        """Wait for a background trust check and the module keys it may start (tests, teardown)."""
+        for attr in ("_trust_task", "_keys_task"):
+            task = getattr(self, attr)
+            if task is not None and not task.wait(timeout):
+                return False
+        return True
 
     def _keys_done(self, project, result, error) -> None:
         self._keys_task = None
@@ -173,4 +198,13 @@ class ProjectCodeController(QObject):
             self.status.emit("The Python modules show the assets Dagster reports")
 
     def shutdown(self) -> None:
+        self._cancel_trust_check()
         self._cancel_keys()
+
+
+def _remembered_trust(path: str, taken: tuple, extra: dict, sources, components) -> bool:
+    """On a worker: whether the trust store holds this project file's current trust report."""
+    from dagster_designer_qt.services.trust import TrustStore, scan_project
+    from dagster_designer_qt.ui.validation_runner import build_with_sources
+
+    return TrustStore().is_trusted(path, scan_project(build_with_sources(taken, extra, sources), components))

@@ -9,6 +9,8 @@ announces node id -> list[Problem]. Validation results live here, never in the p
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import threading
 from typing import Any, Callable
 
@@ -68,6 +70,28 @@ def build_snapshot(taken: tuple, *, own_nodes: bool = False) -> Project:
     with gc_paused():
         copy_.graph.adopt(shared, own_nodes=own_nodes)
     return copy_
+
+
+def take_sources(project: Project) -> tuple | None:
+    """On the UI thread, for a project opened from a folder: its folder bookkeeping and each node's source,
+    copied (a save updates them in place while a worker reads them). None for a designed project."""
+    source = getattr(project, "source", None)
+    if source is None:
+        return None
+    return (dataclasses.replace(source, documents=dict(source.documents)),
+            {n.id: copy.copy(n.source) for n in project.graph.iter_nodes() if n.source is not None})
+
+
+def build_with_sources(taken: tuple, extra: dict, sources: tuple | None) -> Project:
+    """On the worker: ``build_snapshot`` with the project's ``extra`` and, from ``take_sources``, its folder
+    bookkeeping (on copies of the nodes: what reads it, e.g. a save plan, may set each node's source)."""
+    project = build_snapshot(taken, own_nodes=sources is not None)
+    project.extra = extra
+    if sources is not None:
+        project.source = sources[0]
+        for node in project.graph.iter_nodes():
+            node.source = sources[1].get(node.id)
+    return project
 
 
 def snapshot(project: Project) -> Project:

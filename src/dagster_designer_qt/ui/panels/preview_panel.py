@@ -13,36 +13,22 @@ so neither typing nor opening waits for serialisation or codegen.
 
 from __future__ import annotations
 
-import copy
-import dataclasses
-
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSplitter, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from dagster_designer_qt.ui.validation_runner import build_snapshot, take_snapshot
+from dagster_designer_qt.ui.validation_runner import build_with_sources, take_snapshot, take_sources
 from dagster_designer_qt.ui.workers import run_in_background
 
 DEBOUNCE_MS = 400
 PATH_ROLE = Qt.ItemDataRole.UserRole
 
 
-def _source_snapshot(project) -> tuple | None:
-    """On the UI thread: the project folder's bookkeeping and each node's source, copied (a save updates
-    them in place while the worker reads them)."""
-    source = getattr(project, "source", None)
-    if source is None:
-        return None
-    return (dataclasses.replace(source, documents=dict(source.documents)),
-            {n.id: copy.copy(n.source) for n in project.graph.iter_nodes() if n.source is not None})
-
-
 def _generate(taken: tuple, extra: dict, components, sources: tuple | None = None) -> tuple:
     """On the worker: (path -> text shown, node id -> the folder holding its files, a summary line or None)."""
-    project = build_snapshot(taken, own_nodes=sources is not None)  # _save_preview sets each node's source
-    project.extra = extra
+    project = build_with_sources(taken, extra, sources)
     if sources is not None:
-        return _save_preview(project, components, sources)
+        return _save_preview(project, components)
     from dagster_designer_qt.services.codegen import generate
 
     gen = generate(project, components)
@@ -55,13 +41,10 @@ def _generate(taken: tuple, extra: dict, components, sources: tuple | None = Non
     return dict(gen.files), folders, None
 
 
-def _save_preview(project, components, sources: tuple) -> tuple:
+def _save_preview(project, components) -> tuple:
     """What Save would change in the project's folder (the save's own plan, nothing written)."""
     from dagster_designer_qt.services.save_preview import REMOVED, preview_save
 
-    project.source = sources[0]
-    for node in project.graph.iter_nodes():
-        node.source = sources[1].get(node.id)
     preview = preview_save(project, components)
     shown = {path: f.shown if f.status != REMOVED else
              "# Save removes this file: its last component was removed. What it holds now:\n" + f.shown
@@ -184,7 +167,7 @@ class PreviewPanel(QWidget):
         self._dirty = False
         project = self.document.project
         self._running = run_in_background(_generate, take_snapshot(project), dict(project.extra),
-                                          self._components(), _source_snapshot(project),
+                                          self._components(), take_sources(project),
                                           on_done=self._on_done, name="preview")
 
     def wait(self, timeout: float = 10.0) -> None:
