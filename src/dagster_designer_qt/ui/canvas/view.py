@@ -357,13 +357,8 @@ class GraphView(QGraphicsView):
         if scene.items_pending() and not scene.overview():
             scene.ensure_items(self.mapToScene(self.viewport().rect()).boundingRect())
 
-    def resizeEvent(self, event) -> None:  # noqa: N802
-        super().resizeEvent(event)
-        self._ensure_visible_items()
-
     def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802
         super().scrollContentsBy(dx, dy)
-        self._ensure_visible_items()
         if self.minimap.isVisible():  # the viewport scrolled its children along: back to the corner
             self.minimap.place()
 
@@ -372,7 +367,9 @@ class GraphView(QGraphicsView):
         skip QGraphicsView's walk over thousands of (content-less) items."""
         scene = self.graph_scene
         if scene.items_pending():
-            self._ensure_visible_items()  # a safety net: zoom, scroll and resize made them already
+            # Made here, not on each scroll or resize: those also happen mid-way through a fit (a big view
+            # at the old zoom) and before the first fit; only what gets painted at detail zoom is needed.
+            self._ensure_visible_items()
             scene.start_background()  # after the first frame, the rest a slice per event-loop turn
         if not scene.overview() or self._interaction is not None:
             return super().paintEvent(event)
