@@ -220,3 +220,36 @@ def test_items_keep_their_fields_in_slots():
     edge = EdgeItem("e", a, b)
     edge.shape()
     assert a.__dict__ == {} and edge.__dict__ == {}
+
+
+def test_the_pending_grid_finds_exactly_the_boxes_meeting_a_rect():
+    """Against a brute-force scan: tall and wide edges (boxes on many grid levels), nodes on cell
+    borders and at negative positions, rects of every size."""
+    import random
+
+    from dagster_designer_qt.ui.canvas.pending import PendingItems, edge_box
+
+    rng = random.Random(7)
+    project = Project("grid")
+    nodes = [Node(f"n{i}", FUNCTION, "n", x=rng.choice([rng.uniform(-5000, 60000), 1024.0 * rng.randrange(-3, 50)]),
+                  y=rng.uniform(-3000, 400000)) for i in range(400)]
+    edges = [Edge(f"e{i}", f"n{i}", f"n{rng.randrange(400)}") for i in range(399) if i % 7]
+    project.graph.load(nodes, [e for e in edges if e.source != e.target])
+    graph = project.graph
+    (ox, oy), (ix, iy) = (S.OUT_PORT.x(), S.OUT_PORT.y()), (S.IN_PORT.x(), S.IN_PORT.y())
+    pending = PendingItems(graph, [n.id for n in graph.iter_nodes()], [e.id for e in graph.iter_edges()],
+                           ((ox, oy), (ix, iy)), (S.W, S.H))
+    for _ in range(40):
+        left, top = rng.uniform(-6000, 60000), rng.uniform(-4000, 400000)
+        right, bottom = left + rng.choice([1.0, 900.0, 5000.0, 70000.0]), top + rng.choice([1.0, 600.0, 90000.0])
+        node_ids, edge_ids = pending.in_rect(left, top, right, bottom, lambda _i: True, lambda _i: True)
+        want_nodes = {n.id for n in graph.iter_nodes()
+                      if n.x <= right and n.x + S.W >= left and n.y <= bottom and n.y + S.H >= top}
+        want_edges = set()
+        for e in graph.iter_edges():
+            s, t = graph.node(e.source), graph.node(e.target)
+            el, et, er, eb = edge_box(s.x + ox, s.y + oy, t.x + ix, t.y + iy)
+            if el <= right and er >= left and et <= bottom and eb >= top:
+                want_edges.add(e.id)
+        assert set(node_ids) == want_nodes and len(node_ids) == len(want_nodes)
+        assert set(edge_ids) == want_edges and len(edge_ids) == len(want_edges)
