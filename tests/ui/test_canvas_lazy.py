@@ -253,3 +253,22 @@ def test_the_pending_grid_finds_exactly_the_boxes_meeting_a_rect():
                 want_edges.add(e.id)
         assert set(node_ids) == want_nodes and len(node_ids) == len(want_nodes)
         assert set(edge_ids) == want_edges and len(edge_ids) == len(want_edges)
+
+
+@pytest.mark.parametrize("zoom", [None, 1.0])  # fitted (the overview), and 100 % over the long edge
+def test_the_picture_is_the_same_before_and_after_the_items_are_made(canvas, qtbot, zoom):
+    def grab():  # through the view's paint event, as on screen (QGraphicsView.render() paints the scene
+        return view.viewport().grab().toImage()  # directly: only the items that exist)
+
+    document, scene, view = canvas
+    open_big(document, scene, view)
+    view.minimap.hide()  # drawn from a pixmap made on a timer: not part of what is compared
+    if zoom is not None:
+        graph = document.graph
+        a, b = graph.node("n0"), graph.node(f"n{N - 1}")
+        view.set_zoom(zoom)
+        view.centerOn(QPointF((a.x + S.W + b.x) / 2 - 300, (a.y + b.y + S.H) / 2))
+    before = grab()
+    assert scene.items_pending()
+    wait_all_made(qtbot, scene, document)
+    assert grab() == before

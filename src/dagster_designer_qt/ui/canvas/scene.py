@@ -11,8 +11,7 @@ overview, drawn from data. They are made in the background after the first frame
 milliseconds per event-loop turn), and before that on demand: ``node_item``/``edge_item`` (the one way to
 get an item by id), ``ensure_items(rect)`` for what a paint at detail zoom, a hit test or a rubber band
 covers, and the edges of every selected node (a drag moves them with it). ``items_pending()`` tells
-whether some are still missing (``items_done`` is emitted when the last is made). ``nodes``/``edges`` hold
-the items that exist.
+whether some are still missing. ``nodes``/``edges`` hold the items that exist.
 """
 
 from __future__ import annotations
@@ -63,7 +62,6 @@ def short_type(component_type: str) -> str:
 class GraphScene(QGraphicsScene):
     geometry_changed = Signal()  # nodes were added, removed or moved (overview, scene rect)
     overview_changed = Signal()  # anything the overview/minimap shows changed (positions, colours, problems)
-    items_done = Signal()  # the background creation made the last pending item
 
     def __init__(self, document, registry=None, parent=None):
         super().__init__(parent)
@@ -240,17 +238,12 @@ class GraphScene(QGraphicsScene):
         if self._pending is not None and not self._make_timer.isActive():
             self._make_timer.start()
 
-    def finish_items(self) -> None:
-        """Make every pending item now."""
-        while self._pending is not None:
-            self._make_some(budget=math.inf)
-
-    def _make_some(self, budget: float = SLICE_S) -> None:
+    def _make_some(self) -> None:
         pending = self._pending
         if pending is None:
             return
         graph, nodes, edges = self._graph, self.nodes, self.edges
-        deadline = time.perf_counter() + budget
+        deadline = time.perf_counter() + SLICE_S
         # The collector paused: the items' reference cycles (node <-> edge) live as long as the scene, and
         # a full collection in the middle of a slice would cost ten times the slice.
         with gc_paused():
@@ -271,7 +264,6 @@ class GraphScene(QGraphicsScene):
                 pending.next_edge = j = min(j, len(queue))
                 if j >= len(queue):
                     self._pending = None  # every node and edge added since had its item made at once
-                    self.items_done.emit()
                     return
         self._make_timer.start()
 
