@@ -272,3 +272,19 @@ def test_the_picture_is_the_same_before_and_after_the_items_are_made(canvas, qtb
     assert scene.items_pending()
     wait_all_made(qtbot, scene, document)
     assert grab() == before
+
+
+def test_a_problem_badge_shows_the_current_count_when_painted(canvas, qtbot):
+    """The badge's text is made on the first detailed paint (not for each of thousands of problem nodes
+    when problems arrive) and remade when the count changes."""
+    from types import SimpleNamespace
+
+    document, scene, view = canvas
+    node_id = document.add_node(FUNCTION, 0, 0)
+    view.set_zoom(1.0)
+    view.centerOn(QPointF(S.W / 2, S.H / 2))
+    for count, text in ((3, "3"), (12, "9+"), (1, "1")):
+        scene.set_problems({node_id: [SimpleNamespace(severity="error", message="bad")] * count})
+        assert scene.nodes[node_id]._badge is None
+        view.viewport().grab()
+        assert scene.nodes[node_id]._badge.text() == text
