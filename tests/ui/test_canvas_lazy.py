@@ -288,3 +288,17 @@ def test_a_problem_badge_shows_the_current_count_when_painted(canvas, qtbot):
         assert scene.nodes[node_id]._badge is None
         view.viewport().grab()
         assert scene.nodes[node_id]._badge.text() == text
+
+
+def test_a_pending_node_moved_by_the_model_is_made_where_it_now_is(canvas, qtbot):
+    document, scene, view = canvas
+    open_big(document, scene, view)
+    view.set_zoom(1.0)
+    view.centerOn(QPointF(0, 0))
+    view.viewport().grab()  # a detail paint: the grid of pending places is built
+    assert "n500" not in scene.nodes and "e500" not in scene.edges
+    document.move_nodes({"n500": (-3000, -3000)})  # an undoable move of a node nobody has seen
+    view.centerOn(QPointF(-3000 + S.W / 2, -3000 + S.H / 2))
+    view.viewport().grab()
+    assert scene.nodes["n500"].pos() == QPointF(-3000, -3000)
+    assert "e500" in scene.edges and "e499" in scene.edges  # its edges start and end there

@@ -369,9 +369,10 @@ class GraphScene(QGraphicsScene):
         if self._ov_rects is not None:
             self._ov_rects[node_id] = QRectF(x, y, S.W, S.H)
             self._ov_moved.add(node_id)
-        if self._pending is not None:
-            self._pending.moved()  # the places of its pending edges (or of itself) changed
         item = self.nodes.get(node_id)
+        if self._pending is not None and (item is None or any(
+                e.id not in self.edges for e in self._graph.edges_of(node_id))):
+            self._pending.moved()  # the places of pending items changed (a selected node has all its edges)
         if item is None:  # pending: made where the model has it
             self._geometry_dirty()
             return
