@@ -302,3 +302,14 @@ def test_a_pending_node_moved_by_the_model_is_made_where_it_now_is(canvas, qtbot
     view.viewport().grab()
     assert scene.nodes["n500"].pos() == QPointF(-3000, -3000)
     assert "e500" in scene.edges and "e499" in scene.edges  # its edges start and end there
+
+
+def test_select_all_while_items_are_pending_selects_every_node(canvas, qtbot):
+    document, scene, view = canvas
+    open_big(document, scene, view)
+    document.set_selection([n.id for n in document.graph.iter_nodes()])  # what Edit > Select All does
+    assert len(scene.selected_node_ids()) == N and len(scene.nodes) == N
+    data = scene.overview_data()
+    assert len(data.selected) == N and not data.by_colour
+    wait_all_made(qtbot, scene, document)
+    assert len(scene.selected_node_ids()) == N
