@@ -3,8 +3,8 @@
 The window is opened the way a user's double-click opens it: ``create_main_window(project_path=…)``
 (warm component cache, real registry, live validation, every dock), shown, and its first frame painted.
 Then, with validation settled and every canvas item made (as a user would meet it after a moment: a big
-graph's items are made in the background after its first frame, see docs/CANVAS.md "Opening"): pan at 100 % (the app's Actual
-Size), fit to window, drag one node, drag 500 nodes, and memory per node. The baseline is bench_canvas's
+graph's items are made in the background after its first frame, see docs/CANVAS.md "Opening"): pan at
+100 % (the app's Actual Size), fit to window, drag one node, drag 500 nodes, and memory per node. The baseline is bench_canvas's
 raw QGraphicsScene (one plain painted item per node, one line item per edge).
 
 Every repetition runs in a fresh process, window and baseline alternating, so imports, caches and the
