@@ -313,3 +313,11 @@ def test_select_all_while_items_are_pending_selects_every_node(canvas, qtbot):
     assert len(data.selected) == N and not data.by_colour
     wait_all_made(qtbot, scene, document)
     assert len(scene.selected_node_ids()) == N
+
+
+def test_hovering_the_overview_while_items_are_pending_makes_none(canvas, qtbot):
+    document, scene, view = canvas
+    open_big(document, scene, view)
+    node = document.graph.node("n95")
+    qtbot.mouseMove(view.viewport(), view.mapFromScene(QPointF(node.x + S.W / 2, node.y + S.H / 2)))
+    assert scene.nodes == {} and scene._pending._grid is None

@@ -265,9 +265,12 @@ class GraphView(QGraphicsView):
         if self._interaction is not None:
             self._interaction.update(event)
             return
-        if not self._space:
+        scene = self.graph_scene
+        # Hovering the overview while a big graph's items are still being made makes none (the port cursor
+        # needs an item; ports are not drawn in the overview): the first hover would build the pending grid.
+        if not self._space and not (scene.overview() and scene.items_pending()):
             scene_pos = self.mapToScene(event.position().toPoint())
-            node = self.graph_scene.node_item_at(scene_pos)
+            node = scene.node_item_at(scene_pos)
             on_port = node is not None and node.port_at(scene_pos) is not None
             self.viewport().setCursor(Qt.CursorShape.CrossCursor if on_port else Qt.CursorShape.ArrowCursor)
         super().mouseMoveEvent(event)
