@@ -154,6 +154,7 @@ def _measure(home: Path, cycles: int, warm: bool = True) -> list[dict]:
     window = open_one()
     settle(threads=threading.active_count())  # its own threads run on: waiting for them took the full minute
     wait_for(window.validation.is_idle)  # its first validation pass done: the window as a user has it
+    wait_for(lambda: not window.scene.items_pending())  # and every canvas item (made after the first frame)
     one_window = _rss() - base
     close(window)
     del window

@@ -211,7 +211,7 @@ def test_big_graph_switches_to_overview_when_zoomed_out_and_stays_clickable(canv
     view.fit_to_window()
     assert scene.overview()
     render(scene, view)
-    item = scene.nodes["n0"]
+    item = scene.node_item("n0")  # a big graph's items are made after its first frame, or when needed
     assert item.flags() & item.GraphicsItemFlag.ItemHasNoContents
     at = view.mapFromScene(QPointF(110, 36))
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=at)

@@ -284,8 +284,8 @@ def test_opening_a_project_builds_the_scene_once(window, tmp_path):
     project_store.save_project(grid_project(200), path)
     win = window()
     added = []
-    original = win.scene._add_node_item
-    win.scene._add_node_item = lambda node: added.append(node.id) or original(node)
+    original = win.scene._make_node_item
+    win.scene._make_node_item = lambda node: added.append(node.id) or original(node)
     assert win.open_path(str(path))
     QApplication.processEvents()
     assert win.scene.builds == 1

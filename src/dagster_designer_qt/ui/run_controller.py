@@ -200,9 +200,9 @@ class RunController(QObject):
     # ---------------------------------------------------------------- canvas
     def _paint_states(self, node_ids) -> None:
         record = self.last()
-        items = self.window.scene.nodes
+        scene = self.window.scene
         for node_id in node_ids:
-            item = items.get(node_id)
+            item = scene.node_item(node_id)  # made now if still pending
             if item is not None and record is not None:
                 item.run_state = record.nodes.get(node_id)
                 item.update()

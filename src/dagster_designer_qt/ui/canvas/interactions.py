@@ -249,6 +249,7 @@ class RubberBandInteraction(Interaction):
         self._band.setGeometry(rect)
         path = QPainterPath()
         path.addPolygon(self.view.mapToScene(rect))
+        self.scene.ensure_items(path.boundingRect())  # a big graph's items may still be pending
         operation = (Qt.ItemSelectionOperation.AddToSelection if self._additive
                      else Qt.ItemSelectionOperation.ReplaceSelection)
         self.scene.setSelectionArea(path, operation, Qt.ItemSelectionMode.IntersectsItemShape,

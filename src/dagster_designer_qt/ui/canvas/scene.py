@@ -5,11 +5,19 @@ per category colour, problem outlines, every edge in one drawLines call) instead
 paint() calls; items then carry ItemHasNoContents, which keeps them selectable and hit-testable but skips
 their paint(). The overview's data (one rect per node) is built once and kept up to date per node; only its
 grouping by colour is redone, lazily, after a change. The minimap draws from the same data.
+
+Items of a big graph (LAZY_MIN_NODES or more) are not made when it is built: its first frame is the
+overview, drawn from data. They are made in the background after the first frame (``_make_some``: a few
+milliseconds per event-loop turn), and before that on demand: ``node_item``/``edge_item`` (the one way to
+get an item by id), ``ensure_items(rect)`` for what a paint at detail zoom, a hit test or a rubber band
+covers, and the edges of every selected node (a drag moves them with it). ``items_pending()`` tells
+whether some are still missing. ``nodes``/``edges`` hold the items that exist.
 """
 
 from __future__ import annotations
 
 import math
+import time
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter, QPainterPath, QPen
@@ -19,6 +27,7 @@ from dagster_designer_qt.core.bulk import gc_paused
 from dagster_designer_qt.ui.canvas import style as S
 from dagster_designer_qt.ui.canvas.edge_item import EdgeItem, visible_part
 from dagster_designer_qt.ui.canvas.node_item import NodeItem
+from dagster_designer_qt.ui.canvas.pending import PendingItems
 from dagster_designer_qt.ui.theme import LIGHT_CANVAS, CanvasColors, category_icon_name
 
 NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
@@ -28,6 +37,8 @@ EDGE_MARGIN = 8.0  # scene units around an exposed rect in which edge pieces are
 SCENE_MARGIN = 1500.0
 MAX_EXPOSED_RECTS = 16  # more rects in a paint region: edges are gathered in its bounding box
 DOT_PX = 5.0  # on-screen size of the problem marker in the overview and the minimap
+LAZY_MIN_NODES = S.OVERVIEW_MIN_NODES  # smaller graphs get all their items at once (a few milliseconds)
+SLICE_S = 0.008  # background item creation per event-loop turn: input and paints wait at most this long
 
 
 def display_name(name: str) -> str:
@@ -69,6 +80,11 @@ class GraphScene(QGraphicsScene):
         self._views: dict[str, tuple] = {}  # component type -> _component_view result
         self.builds = 0  # how many times items were built for a whole project (tests count it)
         self._graph = None
+        self._pending: PendingItems | None = None  # ids without items yet (big graphs, until all are made)
+        self._make_timer = QTimer(self)
+        self._make_timer.setSingleShot(True)
+        self._make_timer.setInterval(0)
+        self._make_timer.timeout.connect(self._make_some)
         self.set_colors(LIGHT_CANVAS)
         self._rect_timer = QTimer(self)
         self._rect_timer.setSingleShot(True)
@@ -110,12 +126,19 @@ class GraphScene(QGraphicsScene):
         self._ov_rects = self._ov_lines = None
         self._ov_moved = set()
         self._ov_cache = None
+        self._make_timer.stop()
+        self._pending = None
         if graph.node_count():
             self.builds += 1
-        for node in graph.iter_nodes():
-            self._add_node_item(node)
-        for edge in graph.iter_edges():
-            self._add_edge_item(edge)
+        if graph.node_count() >= LAZY_MIN_NODES:  # made after the first frame, or when needed
+            self._pending = PendingItems(graph, [n.id for n in graph.iter_nodes()],
+                                         [e.id for e in graph.iter_edges()], ((S.OUT_PORT.x(), S.OUT_PORT.y()),
+                                         (S.IN_PORT.x(), S.IN_PORT.y())), (S.W, S.H))
+        else:
+            for node in graph.iter_nodes():
+                self._make_node_item(node)
+            for edge in graph.iter_edges():
+                self._make_edge_item(edge)
         graph.node_added.connect(self._on_node_added)
         graph.node_removed.connect(self._on_node_removed)
         graph.edge_added.connect(self._on_edge_added)
@@ -156,7 +179,95 @@ class GraphScene(QGraphicsScene):
             return category, "cat-missing", True, f"Not installed: {component_type}"
         return category, category_icon_name(category), False, display_name(short_type(component_type))
 
-    def _add_node_item(self, node) -> NodeItem:
+    # ------------------------------------------------------------ items
+    def node_item(self, node_id: str) -> NodeItem | None:
+        """The item of a node, made now if it is still pending (None: no such node)."""
+        item = self.nodes.get(node_id)
+        if item is None and self._pending is not None and self._graph.has_node(node_id):
+            item = self._make_node_item(self._graph.node(node_id))
+        return item
+
+    def edge_item(self, edge_id: str) -> EdgeItem | None:
+        """The item of an edge (and of its ends), made now if it is still pending (None: no such edge)."""
+        item = self.edges.get(edge_id)
+        if item is None and self._pending is not None and self._graph.has_edge(edge_id):
+            item = self._make_edge_item(self._graph.edge(edge_id))
+        return item
+
+    def items_pending(self) -> bool:
+        """Some nodes or edges of the graph have no item yet (made in the background, or when needed)."""
+        return self._pending is not None
+
+    def ensure_items(self, rect: QRectF) -> None:
+        """Make the pending items whose body or curve box meets ``rect`` (scene units): before a paint at
+        detail zoom, a hit test, a rubber band."""
+        pending = self._pending
+        if pending is None:
+            return
+        graph = self._graph
+        with gc_paused():
+            node_ids, edge_ids = pending.in_rect(rect.left(), rect.top(), rect.right(), rect.bottom(),
+                                                 self._node_pending, self._edge_pending)
+            for node_id in node_ids:
+                self._make_node_item(graph.node(node_id))
+            for edge_id in edge_ids:
+                if edge_id not in self.edges:
+                    self._make_edge_item(graph.edge(edge_id))
+
+    def _node_pending(self, node_id: str) -> bool:
+        return node_id not in self.nodes and self._graph.has_node(node_id)
+
+    def _edge_pending(self, edge_id: str) -> bool:
+        return edge_id not in self.edges and self._graph.has_edge(edge_id)
+
+    def _complete_edges(self, node_ids) -> None:
+        """Make the pending edges of these nodes: a selected node's item carries all its edges (a drag
+        moves them with it through ``NodeItem.edges``)."""
+        if self._pending is None:
+            return
+        graph, edges = self._graph, self.edges
+        with gc_paused():
+            for node_id in node_ids:
+                if graph.has_node(node_id):
+                    for edge in graph.edges_of(node_id):
+                        if edge.id not in edges:
+                            self._make_edge_item(edge)
+
+    def start_background(self) -> None:
+        """Make the pending items a slice per event-loop turn (the view calls this after it painted)."""
+        if self._pending is not None and not self._make_timer.isActive():
+            self._make_timer.start()
+
+    def _make_some(self) -> None:
+        pending = self._pending
+        if pending is None:
+            return
+        graph, nodes, edges = self._graph, self.nodes, self.edges
+        deadline = time.perf_counter() + SLICE_S
+        # The collector paused: the items' reference cycles (node <-> edge) live as long as the scene, and
+        # a full collection in the middle of a slice would cost ten times the slice.
+        with gc_paused():
+            queue, i = pending.node_queue, pending.next_node
+            while i < len(queue) and time.perf_counter() < deadline:
+                for node_id in queue[i:i + 32]:
+                    if node_id not in nodes and graph.has_node(node_id):
+                        self._make_node_item(graph.node(node_id))
+                i += 32
+            pending.next_node = i = min(i, len(queue))
+            if i >= len(queue):
+                queue, j = pending.edge_queue, pending.next_edge
+                while j < len(queue) and time.perf_counter() < deadline:
+                    for edge_id in queue[j:j + 32]:
+                        if edge_id not in edges and graph.has_edge(edge_id):
+                            self._make_edge_item(graph.edge(edge_id))
+                    j += 32
+                pending.next_edge = j = min(j, len(queue))
+                if j >= len(queue):
+                    self._pending = None  # every node and edge added since had its item made at once
+                    return
+        self._make_timer.start()
+
+    def _make_node_item(self, node) -> NodeItem:
         item = NodeItem(node.id)
         category, icon, missing, type_text = self._component_view(node.component_type)
         item.set_component(category, icon, missing)
@@ -169,12 +280,10 @@ class GraphScene(QGraphicsScene):
             item.setFlag(NO_CONTENTS, True)
         self.addItem(item)
         self.nodes[node.id] = item
-        if self._ov_rects is not None:
-            self._ov_rects[node.id] = QRectF(node.x, node.y, S.W, S.H)
         return item
 
-    def _add_edge_item(self, edge) -> EdgeItem:
-        source, target = self.nodes[edge.source], self.nodes[edge.target]
+    def _make_edge_item(self, edge) -> EdgeItem:
+        source, target = self.node_item(edge.source), self.node_item(edge.target)
         item = EdgeItem(edge.id, source, target)  # no contents: drawn by _draw_edges
         source.edges.append(item)
         target.edges.append(item)
@@ -218,7 +327,9 @@ class GraphScene(QGraphicsScene):
 
     # model events
     def _on_node_added(self, node) -> None:
-        self._add_node_item(node)
+        self._make_node_item(node)  # at once, also while others are pending
+        if self._ov_rects is not None:
+            self._ov_rects[node.id] = QRectF(node.x, node.y, S.W, S.H)
         self._geometry_dirty()
 
     def _on_node_removed(self, node) -> None:
@@ -227,17 +338,20 @@ class GraphScene(QGraphicsScene):
             self._ov_rects.pop(node.id, None)
         if item is not None:
             self.removeItem(item)
-            self._geometry_dirty()
+        self._geometry_dirty()
 
     def _on_edge_added(self, edge) -> None:
-        item = self._add_edge_item(edge)
+        item = self._make_edge_item(edge)
         self._ov_moved.add(edge.source)  # its line is made at the next grouping
         item.repaint()
         self._geometry_dirty()
 
     def _on_edge_removed(self, edge) -> None:
         item = self.edges.pop(edge.id, None)
-        if item is None:
+        if self._ov_lines is not None:
+            self._ov_lines.pop(edge.id, None)
+        if item is None:  # still pending: nothing drawn it but the overview
+            self._overview_changed()
             return
         for end in (item.source, item.target):
             try:
@@ -252,12 +366,16 @@ class GraphScene(QGraphicsScene):
         self._geometry_dirty()
 
     def _on_node_moved(self, node_id: str, x: float, y: float) -> None:
-        item = self.nodes.get(node_id)
-        if item is None:
-            return
         if self._ov_rects is not None:
             self._ov_rects[node_id] = QRectF(x, y, S.W, S.H)
             self._ov_moved.add(node_id)
+        item = self.nodes.get(node_id)
+        if self._pending is not None and (item is None or any(
+                e.id not in self.edges for e in self._graph.edges_of(node_id))):
+            self._pending.moved()  # the places of pending items changed (a selected node has all its edges)
+        if item is None:  # pending: made where the model has it
+            self._geometry_dirty()
+            return
         if item.x() != x or item.y() != y:
             item.setPos(x, y)
             for edge in item.edges:
@@ -268,7 +386,9 @@ class GraphScene(QGraphicsScene):
 
     def _on_node_changed(self, node_id: str, field: str) -> None:
         item = self.nodes.get(node_id)
-        if item is None:
+        if item is None:  # pending: made from the model; the overview's colour may have changed
+            if field == "component_type":
+                self._overview_changed()
             return
         node = self.document.graph.node(node_id)
         if field == "label":
@@ -337,8 +457,11 @@ class GraphScene(QGraphicsScene):
         if self._syncing:
             return
         ids = self.selected_node_ids()
-        order = {node_id: i for i, node_id in enumerate(self.nodes)}
-        self.document.set_selection(sorted(ids, key=lambda n: order.get(n, 0)))
+        self._complete_edges(ids)
+        if len(ids) > 1:
+            order = {n.id: i for i, n in enumerate(self._graph.iter_nodes())}  # the model's order
+            ids = sorted(ids, key=lambda n: order.get(n, 0))
+        self.document.set_selection(ids)
 
     def _on_document_selection(self, ids: list) -> None:
         wanted = set(ids)
@@ -351,7 +474,13 @@ class GraphScene(QGraphicsScene):
                 item = self.nodes.get(node_id)
                 if item is not None:
                     item.setSelected(False)
-            for node_id in wanted - current:
+            added = wanted - current
+            if added and self._pending is not None:
+                with gc_paused():  # select all while items are pending makes them all here
+                    for node_id in added:
+                        self.node_item(node_id)
+                self._complete_edges(added)
+            for node_id in added:
                 item = self.nodes.get(node_id)
                 if item is not None:
                     item.setSelected(True)
@@ -377,7 +506,14 @@ class GraphScene(QGraphicsScene):
                 self._syncing = False
         self.document.set_selection(list(node_ids))
 
+    def ensure_items_near(self, scene_pos: QPointF) -> None:
+        """Make the pending items a hit test at ``scene_pos`` may find (ports stick out of the body)."""
+        if self._pending is not None:
+            m = 2.0 * S.PORT_HIT
+            self.ensure_items(QRectF(scene_pos.x() - m, scene_pos.y() - m, 2 * m, 2 * m))
+
     def node_item_at(self, scene_pos: QPointF) -> NodeItem | None:
+        self.ensure_items_near(scene_pos)
         for item in self.items(scene_pos):
             if isinstance(item, NodeItem):
                 return item
@@ -399,43 +535,57 @@ class GraphScene(QGraphicsScene):
     def overview_data(self) -> "OverviewData":
         """Every node's body rect grouped by what colour it is drawn in, problem outlines, edge lines.
 
-        Rects and lines are built on first use and then kept per node and edge (moves, adds, removals);
-        a change of colours, selection or problems only regroups the rects. Lines are the edges' own end
-        points (port to port, as ``EdgeItem.ends`` keeps them), the same as the rects' right and left
-        middles."""
+        From the model, not the items (a big graph's first frame is drawn before they exist). Rects and
+        lines are built on first use and then kept per node and edge (moves, adds, removals); a change of
+        colours, selection or problems only regroups the rects. Lines run port to port (the rects' right
+        and left middles), as ``EdgeItem.ends`` does; a node dragged live has its rect moved by
+        ``items_moved``, so its edges' lines follow it at the next grouping."""
         if self._ov_cache is None:
+            graph = self._graph
             rects = self._ov_rects
-            if rects is None:  # first use: one pass over the model's positions and the edges' ends
+            (ox, oy), (ix, iy) = (S.OUT_PORT.x(), S.OUT_PORT.y()), (S.IN_PORT.x(), S.IN_PORT.y())
+            if rects is None:  # first use: one pass over the model's positions
                 with gc_paused():  # the collector was two thirds of this at 20k nodes (core/bulk.py)
-                    rects = self._ov_rects = {n.id: QRectF(n.x, n.y, S.W, S.H) for n in self._graph.iter_nodes()}
-                    self._ov_lines = {edge_id: QLineF(*item.ends[:4]) for edge_id, item in self.edges.items()}
+                    rects = self._ov_rects = {n.id: QRectF(n.x, n.y, S.W, S.H) for n in graph.iter_nodes()}
+                    node = graph.node
+                    lines = self._ov_lines = {}
+                    for edge in graph.iter_edges():
+                        s, t = node(edge.source), node(edge.target)
+                        lines[edge.id] = QLineF(s.x + ox, s.y + oy, t.x + ix, t.y + iy)
                 self._ov_moved = set()
             elif self._ov_moved:
-                lines, edges = self._ov_lines, self.edges
+                lines = self._ov_lines
                 for node_id in self._ov_moved:
-                    node_item = self.nodes.get(node_id)
-                    for edge in node_item.edges if node_item is not None else ():
-                        if edges.get(edge.edge_id) is edge:
-                            lines[edge.edge_id] = QLineF(*edge.ends[:4])
+                    if not graph.has_node(node_id):
+                        continue
+                    for edge in graph.edges_of(node_id):
+                        s, t = rects.get(edge.source), rects.get(edge.target)
+                        if s is not None and t is not None:
+                            lines[edge.id] = QLineF(s.x() + ox, s.y() + oy, t.x() + ix, t.y() + iy)
                 self._ov_moved = set()
             selected_ids = {i.node_id for i in self.selectedItems() if isinstance(i, NodeItem)}
             data = OverviewData()
             by_colour = data.by_colour
-            for node_id, item in self.nodes.items():
-                rect = rects.get(node_id)
+            views, view_of = self._views, self._component_view
+            for node in graph.iter_nodes():
+                rect = rects.get(node.id)
                 if rect is None:
                     continue
-                if node_id in selected_ids:
+                if node.id in selected_ids:
                     data.selected.append(rect)
                 else:
-                    key = "\0missing" if item.missing else item.category
+                    view = views.get(node.component_type) or view_of(node.component_type)
+                    key = "\0missing" if view[2] else view[0]
                     group = by_colour.get(key)
                     if group is None:
                         group = by_colour[key] = []
                     group.append(rect)
-                if item.severity == "error":
+            for node_id, problems in self._problems.items():
+                rect = rects.get(node_id)
+                severity = _severity(problems) if rect is not None else None
+                if severity == "error":
                     data.errors.append(rect.topRight())
-                elif item.severity == "warning":
+                elif severity == "warning":
                     data.warnings.append(rect.topRight())
             data.lines = list(self._ov_lines.values())
             self._ov_cache = data
@@ -570,6 +720,7 @@ class GraphScene(QGraphicsScene):
     # ------------------------------------------------------------- tooltips
     def helpEvent(self, event) -> None:  # noqa: N802
         item = None
+        self.ensure_items_near(event.scenePos())
         for candidate in self.items(event.scenePos()):
             if isinstance(candidate, (NodeItem, EdgeItem)):
                 item = candidate
@@ -594,7 +745,7 @@ class GraphScene(QGraphicsScene):
                 node.component_type):
             parts.append("Defined by this project. Listing it runs the project's code: trust the project "
                          "(Project Code… in the status bar, or the button in Properties) to load its form.")
-        elif self.nodes[node_id].missing:
+        elif self._component_view(node.component_type)[2]:  # missing (the item may not exist yet)
             parts.append("The package providing this component is not installed; its data is kept "
                          "unchanged.")
         for problem in self._problems.get(node_id) or []:

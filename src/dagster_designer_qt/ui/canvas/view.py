@@ -166,11 +166,12 @@ class GraphView(QGraphicsView):
         self._zoom_done()
 
     def center_on_node(self, node_id: str) -> None:
-        item = self.graph_scene.nodes.get(node_id)
-        if item is not None:
+        graph = self.document.graph
+        if graph.has_node(node_id):  # from the model: the node's item may not exist yet
+            node = graph.node(node_id)
             if self.zoom() < 0.6:
                 self.set_zoom(1.0)
-            self.centerOn(item.pos() + QPointF(S.W / 2, S.H / 2))
+            self.centerOn(QPointF(node.x + S.W / 2, node.y + S.H / 2))
 
     def _ensure_scene_contains(self, rect: QRectF) -> None:
         scene_rect = self.graph_scene.sceneRect()
@@ -179,8 +180,9 @@ class GraphView(QGraphicsView):
 
     def _zoom_done(self) -> None:
         z = self.zoom()
-        big = len(self.graph_scene.nodes) >= S.OVERVIEW_MIN_NODES
+        big = self.document.graph.node_count() >= S.OVERVIEW_MIN_NODES
         self.graph_scene.set_overview(big and z < S.OVERVIEW_LOD)
+        self._ensure_visible_items()
         self.zoom_changed.emit(z)
 
     def visible_center(self) -> QPointF:
@@ -246,6 +248,7 @@ class GraphView(QGraphicsView):
             self._begin(MoveInteraction(self), event)
 
     def _edge_at(self, scene_pos: QPointF):
+        self.graph_scene.ensure_items_near(scene_pos)
         for item in self.graph_scene.items(scene_pos):
             if isinstance(item, EdgeItem):
                 return item
@@ -262,9 +265,12 @@ class GraphView(QGraphicsView):
         if self._interaction is not None:
             self._interaction.update(event)
             return
-        if not self._space:
+        scene = self.graph_scene
+        # Hovering the overview while a big graph's items are still being made makes none (the port cursor
+        # needs an item; ports are not drawn in the overview): the first hover would build the pending grid.
+        if not self._space and not (scene.overview() and scene.items_pending()):
             scene_pos = self.mapToScene(event.position().toPoint())
-            node = self.graph_scene.node_item_at(scene_pos)
+            node = scene.node_item_at(scene_pos)
             on_port = node is not None and node.port_at(scene_pos) is not None
             self.viewport().setCursor(Qt.CursorShape.CrossCursor if on_port else Qt.CursorShape.ArrowCursor)
         super().mouseMoveEvent(event)
@@ -345,6 +351,15 @@ class GraphView(QGraphicsView):
         super().focusOutEvent(event)
 
     # -------------------------------------------------------------- painting
+    def _ensure_visible_items(self) -> None:
+        """At detail zoom, make the pending items of what the viewport shows before it is painted (a
+        big graph's items are made in the background after its first frame, which is the overview)."""
+        scene = self.graph_scene
+        if self.scene() is None:  # the scene is being destroyed (the window closing)
+            return
+        if scene.items_pending() and not scene.overview():
+            scene.ensure_items(self.mapToScene(self.viewport().rect()).boundingRect())
+
     def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802
         super().scrollContentsBy(dx, dy)
         if self.minimap.isVisible():  # the viewport scrolled its children along: back to the corner
@@ -353,12 +368,18 @@ class GraphView(QGraphicsView):
     def paintEvent(self, event) -> None:  # noqa: N802
         """In overview mode the scene's overview drawing is the whole picture: paint it directly and
         skip QGraphicsView's walk over thousands of (content-less) items."""
-        if not self.graph_scene.overview() or self._interaction is not None:
+        scene = self.graph_scene
+        if scene.items_pending():
+            # Made here, not on each scroll or resize: those also happen mid-way through a fit (a big view
+            # at the old zoom) and before the first fit; only what gets painted at detail zoom is needed.
+            self._ensure_visible_items()
+            scene.start_background()  # after the first frame, the rest a slice per event-loop turn
+        if not scene.overview() or self._interaction is not None:
             return super().paintEvent(event)
         painter = QPainter(self.viewport())
         painter.setTransform(self.viewportTransform())
         exposed = self.mapToScene(event.rect()).boundingRect()
-        self.graph_scene.drawBackground(painter, exposed)
+        scene.drawBackground(painter, exposed)
         painter.end()
 
     # ----------------------------------------------------------- drag & drop
