@@ -7,6 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import QByteArray
 
 from dagster_designer_qt.ui.lazy_dock import LazyDockWidget
+from dagster_designer_qt.ui.panels.preview_panel import DEBOUNCE_MS
 
 SCRIPT = "dagster.PythonScriptComponent"
 
@@ -36,6 +37,7 @@ def test_picking_the_preview_tab_builds_the_panel_before_it_is_seen(real_window,
     assert panel.objectName() == "previewPanel" and panel is win.preview_panel
     assert seen and seen[0][0] and seen[0][1] is panel  # built in the same step the tab came on screen
     assert not win._lazy_panels["dagster"].is_built()  # the other tab still waits
+    assert panel.timer.interval() == 0  # it generates at once: the start's debounce is for the first frame
     win.document.add_node(SCRIPT, 0, 0, label="Report")
     qtbot.waitUntil(lambda: any(name.endswith(".py") or name.endswith(".yaml") for name in panel.file_names()),
                     timeout=30_000)  # it follows the project like a panel made at the start
@@ -82,6 +84,7 @@ def test_a_saved_layout_with_the_preview_tab_in_front_builds_it_at_the_start(rea
     other.show()
     qtbot.waitExposed(other)
     qtbot.waitUntil(lambda: other.preview_dock.widget() is not None and other.preview_dock.widget().isVisible())
+    assert other.preview_panel.timer.interval() == DEBOUNCE_MS  # at a start the first frame comes first
     other.release()
 
 
