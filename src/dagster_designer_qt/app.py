@@ -49,7 +49,13 @@ def _application():
     app = QApplication.instance()
     if app is None:
         QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
-        app = QApplication(sys.argv[:1])
+        # Fusion from the command line (Qt's documented -style option), not app.setStyle(): that returns the
+        # style to Python, which makes QStyle's Python types at every start (~10 ms, issue 13). ThemeManager
+        # sets it itself on an application made elsewhere (tests) and reads this property.
+        app = QApplication(sys.argv[:1] + ["-style", "fusion"])
+        from dagster_designer_qt.ui.theme import FUSION_PROPERTY
+
+        app.setProperty(FUSION_PROPERTY, True)
         app.setApplicationName("Dagster Designer")
         app.setApplicationDisplayName("Dagster Designer")
         app.setOrganizationName("DagsterDesigner")

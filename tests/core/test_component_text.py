@@ -20,3 +20,10 @@ def test_match_score_prefers_the_name_over_the_docs():
     assert match_score("dbt proj", "dbt Project") > match_score("dbt proj", "dbt Cloud", description="project")
     assert match_score("nothing", "dbt Project", "x", description="y") == 0
     assert match_score("sql", "Templated SQL") > match_score("sql", "Sling Replication", description="sql db")
+
+
+def test_plain_lines_pass_through_and_a_literal_block_marker_still_becomes_a_colon():
+    """Most docstring lines have nothing to convert (a fast path keeps them as they are); a line ending in
+    "::" (even with trailing spaces) still ends in one colon, and inline markup in plain lines is undone."""
+    text = "Runs a script.\n\n  indented plain\nExample::  \n1. item `x <y>`_ and **bold**\n"
+    assert rst_to_text(text) == "Runs a script.\n\n  indented plain\nExample:\n1. item x and bold"

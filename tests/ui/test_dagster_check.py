@@ -129,6 +129,7 @@ def test_opening_a_project_enables_the_check_and_clears_an_old_result(qtbot):
     win.prompts.ask_save_changes = lambda name: "discard"
     qtbot.addWidget(win)
     assert not win.actions.check_dagster.isEnabled()
+    win._show_dagster_dock()  # what a check's start does (its panel is built then)
     win.dagster_check._done(LoadReport(assets=[], warnings=[], package="p"), None)  # an earlier result
     assert win.dagster_panel.state() == "report"
     assert win.files.open_example(examples_dir() / "analytics.ddp.json")

@@ -114,6 +114,7 @@ class Problem:
 # ------------------------------------------------------------------ structure
 def test_window_has_stable_object_and_accessible_names(window):
     assert window.objectName() == "mainWindow"
+    window.preview_panel  # noqa: B018 - built on first use (tests/ui/test_lazy_docks.py)
     for name in ("componentPalette", "paletteSearch", "graphView", "propertyPanel", "problemsPanel",
                  "previewPanel"):
         widget = window.findChild(QWidget, name)

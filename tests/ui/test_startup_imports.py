@@ -8,6 +8,7 @@ of one of them on the start path) fails here, not only in the benchmark."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -33,6 +34,8 @@ NOT_AT_START = (
     "dagster_designer_qt.ui.forms.leaves",
     "dagster_designer_qt.ui.forms.row",
     "dagster_designer_qt.ui.panels.files_editor",
+    "dagster_designer_qt.ui.panels.preview_panel",  # the Preview and Dagster tabs: when first shown or used
+    "dagster_designer_qt.ui.panels.dagster_panel",
     # the command line builds only the parser of the command it runs (here: gui)
     *(f"dagster_designer_qt.cli_commands.{name}" for name in (
         "components", "example", "export", "git", "import_project", "install_desktop", "new", "preview", "run",
@@ -64,8 +67,11 @@ def start_gui(*args, **kwargs):
     window = started(*args, **kwargs)
 
     def report():
+        import PySide6.QtWidgets
+
         print(json.dumps({"palette": window.palette.component_types(visible_only=False),
-                          "visible": window.isVisible(), "modules": sorted(sys.modules)}), flush=True)
+                          "visible": window.isVisible(), "modules": sorted(sys.modules),
+                          "widget_types": sorted(vars(PySide6.QtWidgets))}), flush=True)
         QApplication.instance().quit()
 
     QTimer.singleShot(0, window, report)
@@ -79,6 +85,7 @@ sys.exit(main([]))
 """
 
 
+@functools.lru_cache(maxsize=1)  # one start for the tests that look at it
 def _start_modules() -> dict:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", DAGSTER_DESIGNER_NEW_INSTANCE="1")
     proc = subprocess.run([sys.executable, "-c", START], env=env, capture_output=True, text=True, timeout=300)
@@ -92,6 +99,17 @@ def test_warm_start_shows_the_palette_without_importing_heavy_modules():
     loaded = set(result["modules"])
     early = sorted(m for m in loaded if m in NOT_AT_START or m.split(".")[0] in NOT_AT_START[:6])
     assert early == [], f"imported by a warm start: {early}"
+
+
+def test_warm_start_makes_no_python_types_for_qstyle():
+    """PySide 6.11 makes a Qt class's Python type (with all its enums) when a name is first imported or a
+    value of it first reaches Python; QStyle's take ~10 ms. A start does not need them: Fusion is set from
+    the command line, the form's spin boxes get their framing style when a form is built, and the Problems
+    icons are made for the first problem."""
+    result = _start_modules()
+    assert result["visible"]
+    assert "QWidget" in result["widget_types"]  # (the probe sees the types a start made)
+    assert not {"QStyle", "QProxyStyle", "QCommonStyle"} & set(result["widget_types"])
 
 
 def test_the_cheaper_pyside_feature_check_answers_like_pysides_own():

@@ -64,8 +64,11 @@ def test_problem_glyphs_exist_in_the_fonts():
 def test_spin_boxes_have_a_visible_frame_in_the_dark_theme(qtbot):
     """Fusion's spin box frame is nearly invisible on a dark window: the style draws it in the theme's
     input border colour (3:1 against the window), and the arrow buttons stay."""
-    from PySide6.QtWidgets import QApplication, QSpinBox, QStyle, QStyleOptionSpinBox
+    from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionSpinBox
 
+    from dagster_designer_qt.core.schema import Field
+    from dagster_designer_qt.ui.forms.base import FormContext
+    from dagster_designer_qt.ui.forms.leaves import IntEditor
     from dagster_designer_qt.ui.theme import ThemeManager
 
     app = QApplication.instance()
@@ -73,7 +76,10 @@ def test_spin_boxes_have_a_visible_frame_in_the_dark_theme(qtbot):
     theme = ThemeManager("dark")
     theme.set_choice("dark")
     try:
-        box = QSpinBox()
+        editor = IntEditor(Field(name="retries", kind="integer"), FormContext())  # the form's spin box
+        qtbot.addWidget(editor)
+        box = editor.spin
+        box.setParent(None)  # grabbed on its own
         box.resize(120, 28)
         qtbot.addWidget(box)
         box.show()

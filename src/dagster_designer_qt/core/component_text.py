@@ -18,6 +18,8 @@ _UNDERLINE = re.compile(r"^\s*([=\-~^\"'`#*+]){3,}\s*$")
 
 
 def _inline(line: str) -> str:
+    if "`" not in line and "*" not in line:  # most lines of a docstring: nothing inline to undo
+        return line
     line = _ROLE.sub(lambda m: (m.group(2) or m.group(1) or "").strip().lstrip("~!").split(".")[-1]
                      if (m.group(2) or "").startswith("~") else (m.group(2) or m.group(1) or "").strip(), line)
     line = _LINK.sub(r"\1", line)
@@ -33,6 +35,10 @@ def rst_to_text(text: str) -> str:
     indented block under them stays); comments and heading underlines go."""
     out: list[str] = []
     for raw in (text or "").replace("\r\n", "\n").split("\n"):
+        if (not raw.strip() or raw[0].isalnum()) and not raw.rstrip().endswith("::"):  # plain: no directive,
+            # field, comment or underline (the palette converts ~200 lines of docstrings at every start)
+            out.append(_inline(raw))
+            continue
         directive = _DIRECTIVE.match(raw)
         if directive:
             name, arg = directive.group(1).lower(), directive.group(2).strip()

@@ -16,9 +16,8 @@ from dagster_designer_qt.ui.dagster_check import DagsterCheck
 from dagster_designer_qt.ui.document import ProjectDocument
 from dagster_designer_qt.ui.edit_controller import EditController
 from dagster_designer_qt.ui.file_controller import FileController, Prompts
-from dagster_designer_qt.ui.panels.dagster_panel import DagsterPanel
+from dagster_designer_qt.ui.lazy_dock import LazyDockWidget
 from dagster_designer_qt.ui.panels.palette import ComponentPalette
-from dagster_designer_qt.ui.panels.preview_panel import PreviewPanel
 from dagster_designer_qt.ui.panels.problems_panel import ProblemsPanel
 from dagster_designer_qt.ui.panels.property_panel import PropertyPanel
 from dagster_designer_qt.ui.panels.run_panel import RunPanel
@@ -49,25 +48,24 @@ class MainWindow(QMainWindow):
         self.palette = ComponentPalette(context.registry, theme, self)
         self.property_panel = PropertyPanel(self.document, context, self.validation)
         self.problems_panel = ProblemsPanel(self.document, self.validation)
-        self.preview_panel = PreviewPanel(self.document, context)
         self.dagster_check = DagsterCheck(self.document, context.registry, self)
-        self.dagster_panel = DagsterPanel(self.dagster_check)
         self.palette_dock = self._dock("paletteDock", "Components", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.property_dock = self._dock("propertyDock", "Properties", self.property_panel,
                                         Qt.DockWidgetArea.RightDockWidgetArea)
         self.problems_dock = self._dock("problemsDock", "Problems", self.problems_panel,
                                         Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.preview_dock = self._dock("previewDock", "Preview", self.preview_panel,
-                                       Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.dagster_dock = self._dock("dagsterDock", "Dagster", self.dagster_panel,
-                                       Qt.DockWidgetArea.BottomDockWidgetArea)
+        # Preview and Dagster are tabs behind Problems: their widgets are built when first shown or used. (Not
+        # Run: its widget's minimum size sets the bottom docks' height and the window's minimum width.)
+        self.preview_dock = self._dock("previewDock", "Preview", None, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.dagster_dock = self._dock("dagsterDock", "Dagster", None, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self._lazy_panels = {"preview": LazyDockWidget(self.preview_dock, self._build_preview_panel),
+                             "dagster": LazyDockWidget(self.dagster_dock, self._build_dagster_panel)}
         self.run_controller = RunController(self, self)
         self.run_panel = RunPanel(self.run_controller)
         self.run_dock = self._dock("runDock", "Run", self.run_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(self.problems_dock, self.preview_dock)
         self.tabifyDockWidget(self.preview_dock, self.dagster_dock)
         self.tabifyDockWidget(self.dagster_dock, self.run_dock)
-        self.preview_dock.visibilityChanged.connect(self.preview_panel.dock_visibility_changed)
         self.problems_dock.raise_()
         self.resizeDocks([self.palette_dock, self.property_dock], [250, 340], Qt.Orientation.Horizontal)
         self.resizeDocks([self.problems_dock], [190], Qt.Orientation.Vertical)
@@ -79,7 +77,6 @@ class MainWindow(QMainWindow):
         self.recovery.failed.connect(lambda text: self.statusBar().showMessage(text, 0))
         self.actions = Actions(self)
         self.actions.build_menus()
-        self.dagster_panel.set_action(self.actions.check_dagster)
         self.run_panel.set_actions(self.actions.run, self.actions.run_selected, self.actions.cancel_run,
                                    self.actions.open_dagster_ui, self.actions.stop_dagster_ui)
         self.addToolBar(self.actions.build_toolbar())
@@ -99,16 +96,41 @@ class MainWindow(QMainWindow):
         self._restore_layout()
 
     # ------------------------------------------------------------ building
-    def _dock(self, name: str, title: str, widget: QWidget, area) -> QDockWidget:
+    def _dock(self, name: str, title: str, widget: QWidget | None, area) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
         dock.setAccessibleName(title)
-        dock.setWidget(widget)
+        if widget is not None:  # None: a LazyDockWidget gives it its widget when first needed
+            dock.setWidget(widget)
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                          | QDockWidget.DockWidgetFeature.DockWidgetClosable
                          | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         self.addDockWidget(area, dock)
         return dock
+
+    # The widgets of the Preview and Dagster docks, built on first use (LazyDockWidget).
+    @property
+    def preview_panel(self):
+        return self._lazy_panels["preview"].widget()
+
+    @property
+    def dagster_panel(self):
+        return self._lazy_panels["dagster"].widget()
+
+    def _build_preview_panel(self):
+        from dagster_designer_qt.ui.panels.preview_panel import PreviewPanel
+
+        panel = PreviewPanel(self.document, self.context)
+        self.preview_dock.visibilityChanged.connect(panel.dock_visibility_changed)
+        return panel
+
+    def _build_dagster_panel(self):
+        from dagster_designer_qt.ui.panels.dagster_panel import DagsterPanel
+
+        panel = DagsterPanel(self.dagster_check)  # shows a check already running
+        panel.set_action(self.actions.check_dagster)
+        panel.asset_activated.connect(self.show_node)
+        return panel
 
     def docks(self) -> list[QDockWidget]:
         return [self.palette_dock, self.property_dock, self.problems_dock, self.preview_dock, self.dagster_dock,
@@ -203,7 +225,6 @@ class MainWindow(QMainWindow):
         self.view.context_menu_requested.connect(
             lambda pos, over: self.actions.context_menu(over).popup(pos))
         self.problems_panel.problem_activated.connect(self.show_problem)
-        self.dagster_panel.asset_activated.connect(self.show_node)
         self.dagster_check.started.connect(self._show_dagster_dock)
         for source in (self.files, self.edit):
             source.status.connect(lambda text: self.statusBar().showMessage(text, 5000))
@@ -357,6 +378,7 @@ class MainWindow(QMainWindow):
         return True
 
     def _show_dagster_dock(self) -> None:
+        self._lazy_panels["dagster"].widget()  # also when the window is hidden
         self.dagster_dock.show()
         self.dagster_dock.raise_()
         if not self.dagster_dock.isFloating() and self.dagster_dock.height() < 240:  # room for a few assets
@@ -494,7 +516,9 @@ class MainWindow(QMainWindow):
             self._git_dialog.close()
             self._git_dialog.runner.shutdown()
         self.validation.close()
-        self.preview_panel.shutdown()
+        preview = self._lazy_panels["preview"].built()
+        if preview is not None:
+            preview.shutdown()
         self.dagster_check.shutdown()
         self.project_code.shutdown()
         if not getattr(self.context.registry, "is_following", lambda: True)():  # its own list: stop its helper

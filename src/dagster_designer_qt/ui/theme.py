@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from dagster_designer_qt.ui import resources
 
 THEMES = ("system", "light", "dark")
+FUSION_PROPERTY = "dagsterDesignerFusion"  # true on a QApplication whose style is Fusion (see ThemeManager.apply)
 
 # One colour per component category (same in both themes: they are mid-tone accents).
 CATEGORY_COLORS = {
@@ -125,7 +126,9 @@ def field_stylesheet(dark: bool) -> str:
 def _field_frame_style_class():
     """Fusion, with spin boxes framed in the theme's input border colour: Fusion's own spin box frame is
     nearly invisible on a dark window, and a stylesheet border would replace the arrow buttons with blank
-    ones. (A class made on first use: this module is imported before any QApplication exists.)"""
+    ones. (A class made on first use: this module is imported before any QApplication exists.) Given to the
+    form's spin boxes only (``field_frame_style``): as the application's style it would make every complex
+    control's painting a Python call, and its QStyle types would be created at every start (issue 13)."""
     from PySide6.QtGui import QPainter
     from PySide6.QtWidgets import QProxyStyle, QStyle
 
@@ -144,6 +147,22 @@ def _field_frame_style_class():
             painter.restore()
 
     return FieldFrameStyle
+
+
+_FIELD_STYLE: dict = {}
+
+
+def field_frame_style():
+    """The style of the form's spin boxes (one per application, owned by it): Fusion with the theme's
+    input border (``QWidget.setStyle``; an application style sheet still applies over it)."""
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if _FIELD_STYLE.get("app") is not app:
+        style = _field_frame_style_class()("Fusion")
+        style.setParent(app)
+        _FIELD_STYLE.update(app=app, style=style)
+    return _FIELD_STYLE["style"]
 
 
 def contrast_ratio(a: str | QColor, b: str | QColor) -> float:
@@ -235,8 +254,9 @@ class ThemeManager(QObject):
         self._colors = DARK_CANVAS if dark else LIGHT_CANVAS
         app = QApplication.instance()
         if isinstance(app, QApplication):
-            if not isinstance(app.style(), _field_frame_style_class()):
-                app.setStyle(_field_frame_style_class()("Fusion"))
+            if not app.property(FUSION_PROPERTY):  # app._application makes it with Fusion; else set it here
+                app.setStyle("Fusion")
+                app.setProperty(FUSION_PROPERTY, True)
             app.setPalette(_palette(dark))
             app.setStyleSheet(resources.theme_stylesheet("dark" if dark else "light") + "\n" + field_stylesheet(dark))
         self.changed.emit(self._colors)

@@ -160,6 +160,9 @@ class _SpinMixin:
     default (Qt's specialValueText idiom)."""
 
     def _setup_spin(self, spin, fld: Field, lo: float, hi: float) -> None:
+        from dagster_designer_qt.ui.theme import field_frame_style
+
+        spin.setStyle(field_frame_style())  # a frame in the theme's input border colour
         spin.setRange(lo - 1 if isinstance(spin, QSpinBox) else lo - 1.0, hi)
         spin.setSpecialValueText(fld.placeholder() or " ")
         spin.setKeyboardTracking(True)

@@ -132,6 +132,10 @@ class DagsterPanel(QWidget):
         check.elapsed.connect(self._show_elapsed)
         check.cancelled.connect(self.show_cancelled)
         self.show_empty()
+        if check.is_running():  # built while a check runs (the window builds this panel when first needed)
+            self.show_running()
+            if check.seconds():
+                self._show_elapsed(check.seconds())
 
     def set_action(self, action) -> None:
         """Put the window's Check with Dagster action on the panel (its icon, text and enabled state)."""

@@ -140,10 +140,13 @@ class PreviewPanel(QWidget):
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
         if self._dirty and not self._closed:
-            # The first show is the app's start: the first generation (which imports codegen, tomlkit and
-            # PyYAML on the worker, sharing the GIL) waits a debounce so the first frame and the palette
-            # come first. Showing the panel later regenerates at once.
-            self.timer.start(0 if self._shown_before else DEBOUNCE_MS)
+            # A first show before the window is on screen is the app's start (a saved layout with this tab
+            # in front): the first generation (which imports codegen, tomlkit and PyYAML on the worker,
+            # sharing the GIL) waits a debounce so the first frame and the palette come first. Shown later
+            # (the window builds this panel when its tab is first picked) it regenerates at once.
+            handle = self.window().windowHandle()
+            at_start = not self._shown_before and not (handle is not None and handle.isExposed())
+            self.timer.start(DEBOUNCE_MS if at_start else 0)
         self._shown_before = True
 
     def _components(self):
