@@ -4,7 +4,8 @@ The window is opened the way a user's double-click opens it: ``create_main_windo
 (warm component cache, real registry, live validation, every dock), shown, and its first frame painted.
 Then, with validation settled (as a user would meet it after a moment): pan at 100 % (the app's Actual
 Size), fit to window, drag one node, drag 500 nodes, and memory per node. The baseline is bench_canvas's
-raw QGraphicsScene (one plain painted item per node, one line item per edge).
+``Baseline``: a raw QGraphicsScene with default view settings, one plain painted item per node and one
+cubic ``QGraphicsPathItem`` per edge whose path follows its nodes when they move (issue #19's raw scene).
 
 Every repetition runs in a fresh process, window and baseline alternating, so imports, caches and the
 allocator start from the same state; the ratio is window ÷ baseline from the same run. Session-wide fixed
