@@ -11,6 +11,7 @@ from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsPathItem, QRubberBand
 
 from dagster_designer_qt.core.errors import GraphError
+from dagster_designer_qt.ui.canvas.drag_layer import StillLayer
 from dagster_designer_qt.ui.canvas.edge_item import curve, edges_box
 
 MANY_EDGES = 16  # moving more edges than this repaints the one box around them all
@@ -68,6 +69,7 @@ class MoveInteraction(Interaction):
                 edges[id(edge)] = edge
         self._edges = list(edges.values())
         self._moved = False
+        self._layer: StillLayer | None = None
 
     def update(self, event) -> None:
         pos = self.view.mapToScene(event.position().toPoint())
@@ -76,6 +78,8 @@ class MoveInteraction(Interaction):
             if abs(delta.x()) + abs(delta.y()) < 3 / max(self.view.zoom(), 1e-6):
                 return
             self._moved = True
+            self._layer = StillLayer(self.scene, self.view, self, self._edges)
+            self._layer.attach()  # what does not move is painted once (drag_layer.py)
         dx, dy = round(delta.x()), round(delta.y())
         for item, start in self._start.items():
             item.setPos(start.x() + dx, start.y() + dy)
@@ -96,9 +100,15 @@ class MoveInteraction(Interaction):
             edge.update_geometry(repaint=False)
         self.scene.update(before.united(edges_box(edges)))
 
+    def _drop_layer(self) -> None:
+        if self._layer is not None:
+            self._layer.finish()
+            self._layer = None
+
     def finish(self, event) -> None:
         if not self._moved:
             return
+        self._drop_layer()
         positions = {item.node_id: (item.x(), item.y()) for item in self._items}
         self.document.move_nodes(positions)
 
@@ -107,6 +117,7 @@ class MoveInteraction(Interaction):
             item.setPos(start)
         self._update_edges()
         self.scene.items_moved(self._items)
+        self._drop_layer()
 
 
 class NewEdgeInteraction(Interaction):
