@@ -54,9 +54,10 @@ class StillLayer:
             return None
         return (painter.worldTransform(), viewport.size(), viewport.devicePixelRatio(), id(self.scene.style))
 
-    def draw(self, painter: QPainter, rect: QRectF, rects: list[QRectF], scale: float) -> bool:
-        """Paint the background of ``rects`` from the still image plus the moving edges; False when the
-        image does not apply to this painter (the caller then paints the normal way)."""
+    def draw(self, painter: QPainter, rect: QRectF, scale: float) -> bool:
+        """Paint the background of the exposed region (``rect`` is its bounding box; the painter clips to
+        the region) from the still image plus the moving edges; False when the image does not apply to
+        this painter (the caller then paints the normal way)."""
         scene = self.scene
         if self.view.interaction() is not self.interaction:  # the drag ended without finish (view closed)
             if scene.drag_layer is self:
@@ -80,7 +81,7 @@ class StillLayer:
         source = QRectF(target.x() * dpr, target.y() * dpr, target.width() * dpr, target.height() * dpr)
         painter.drawImage(QRectF(target), self._image, source)
         painter.setWorldTransform(world)
-        scene._draw_edges(painter, rects, scale, candidates=self.moving)
+        scene._draw_edges(painter, [rect], scale, candidates=self.moving)
         return True
 
     def _render(self, painter: QPainter, key) -> None:

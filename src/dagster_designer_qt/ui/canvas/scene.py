@@ -468,12 +468,12 @@ class GraphScene(QGraphicsScene):
 
     # -------------------------------------------------------------- drawing
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
+        scale = painter.worldTransform().m11()
+        if self.drag_layer is not None and self.drag_layer.draw(painter, rect, scale):
+            return  # a drag: what does not move comes from one image (drag_layer.py)
         st = self.style
         painter.fillRect(rect, st.background)
-        scale = painter.worldTransform().m11()
         rects = exposed_rects(painter, rect)
-        if self.drag_layer is not None and self.drag_layer.draw(painter, rect, rects, scale):
-            return  # a drag: what does not move comes from one image (drag_layer.py)
         for part in rects:
             self._draw_grid(painter, part, scale)
         self._draw_group_frames(painter, rect, scale)
