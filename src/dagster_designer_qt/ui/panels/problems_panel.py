@@ -2,8 +2,8 @@
 row (double-click or Enter) emits ``problem_activated(node_id, path)``, selects the node, and the main
 window sends the property panel there (``PropertyPanel.focus_field``).
 
-A view over a table model (``ProblemsModel``) whose rows are plain tuples: the view asks only for the rows
-it shows. One ``QTreeWidgetItem`` per problem (five calls into Qt each, and a Python wrapper that lives as
+A table view over a table model (``ProblemsModel``) whose rows are plain tuples: the view asks only for the
+rows it shows. One ``QTreeWidgetItem`` per problem (five calls into Qt each, and a Python wrapper that lives as
 long as the row) made a project's open with thousands of problems spend more in this panel than in the
 canvas's own work (docs/CANVAS.md, "Opening")."""
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QStyle, QTreeView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle, QTableView, QWidget
 
 from dagster_designer_qt.core.attrs import format_path
 
@@ -78,7 +78,7 @@ def summary_text(errors: int, warnings: int) -> str:
     return ", ".join(parts)
 
 
-class ProblemsPanel(QTreeView):
+class ProblemsPanel(QTableView):
     # (node_id, path into attributes) when the user activates a row
     problem_activated = Signal(str, tuple)
     # the summary changed: (state, text) with state "validating" | "ok" | "problems" | "failed"
@@ -96,10 +96,24 @@ class ProblemsPanel(QTreeView):
              "warning": style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning),
              "info": style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation)}, self)
         self.setModel(self._model)
-        self.setRootIsDecorated(False)
-        self.setUniformRowHeights(True)
+        # A table, not a tree: a tree view lays out every row at each reset, asking the (Python) model
+        # for each row's children: two calls into Python per problem.
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setShowGrid(False)
+        self.setWordWrap(False)
         self.setAlternatingRowColors(True)
         self.setSortingEnabled(False)
+        self.setTabKeyNavigation(False)
+        rows = self.verticalHeader()
+        rows.hide()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # uniform rows: none is measured
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 6)
+        header = self.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setStretchLastSection(True)
         self.setColumnWidth(0, 160)
         self.setColumnWidth(1, 180)
         self.activated.connect(self._activated)
@@ -180,14 +194,21 @@ class ProblemsPanel(QTreeView):
     def set_problems(self, problems: dict) -> None:
         """Rows in graph order, errors before warnings within a node; project-level problems last."""
         graph = self.document.graph
-        order = {n.id: i for i, n in enumerate(graph.iter_nodes())}
+        order = {n.id: i for i, n in enumerate(graph.iter_nodes())} if problems else {}
         rows = []
+        fields: dict[tuple, str] = {}  # path -> its text (thousands of problems share a few paths)
         for node_id in sorted(problems, key=lambda n: order.get(n, len(order))):
             label = graph.node(node_id).label if node_id and graph.has_node(node_id) else "(project)"
-            found = sorted(problems[node_id], key=lambda p: 0 if getattr(p, "severity", "") == "error" else 1)
+            found = problems[node_id]
+            if len(found) > 1:
+                found = sorted(found, key=lambda p: 0 if getattr(p, "severity", "") == "error" else 1)
             for problem in found:
                 path = tuple(getattr(problem, "path", ()) or ())
-                rows.append((label, format_path(path), getattr(problem, "message", str(problem)),
+                field = fields.get(path)
+                if field is None:
+                    field = fields[path] = format_path(path)
+                message = getattr(problem, "message", None)
+                rows.append((label, field, str(problem) if message is None else message,
                              getattr(problem, "severity", "error"), node_id or "", path))
         if self._failure:  # validation itself failed: say so where the user looks for problems
             rows.insert(0, ("(validation)", "", f"Validation could not run: {self._failure}", "error", "", ()))
