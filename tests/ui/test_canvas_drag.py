@@ -147,3 +147,21 @@ def test_a_drag_that_scrolls_the_view_keeps_the_picture_right(canvas, qtbot):
     shown = _screen(view)
     assert shown == _fresh(view, scene), f"{_differing(shown, _fresh(view, scene))} pixels differ"
     qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(edge - 60, start.y()))
+
+
+def test_an_undo_during_a_drag_is_painted_the_normal_way(canvas, qtbot):
+    """Ctrl+Z while dragging removes the still edge: it must not stay on screen from the tiles."""
+    document, scene, view, b = canvas
+    start = view.mapFromScene(QPointF(510, 36))
+    qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=start)
+    for step in range(1, 9):  # down to the still edge: its tiles are rendered
+        _move(view, start + QPoint(0, 37 * step))
+    assert scene.drag_layer is not None
+    document.undo_stack.undo()  # the last command made the still edge d -> e
+    assert len(scene.edges) == 2
+    for step in range(8, -1, -1):
+        _move(view, start + QPoint(0, 37 * step))
+    assert scene.nodes[b].pos() == QPointF(400, 0)
+    shown = _screen(view)
+    assert shown == _fresh(view, scene), f"{_differing(shown, _fresh(view, scene))} pixels differ"
+    qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=start)

@@ -12,9 +12,10 @@ the image (one ``drawImage``; the painter clips to the region) and draws only th
 Filling tiles on demand keeps the drag's first repaint near a normal one: rendering the whole viewport at
 once cost 30-120 ms at 20k nodes. A drag that scrolls the view at its edge (by whole pixels) shifts the
 image and keeps the tiles whose pixels it still has. A change of zoom, colours, viewport size or device
-pixel ratio starts again. A painter that is not the view's (a render of the scene elsewhere), the overview,
-or a rotated or sheared view paint the normal way. When the drag ends the moving edges are repainted once
-the normal way (``finish``).
+pixel ratio starts again. A painter that is not the view's (a render of the scene elsewhere), the
+overview, or a rotated or sheared view paint the normal way; so does the rest of a drag during which the
+still picture changed (an undo, a selection change: ``_stale``). When the drag ends the moving edges are
+repainted once the normal way (``finish``).
 """
 
 from __future__ import annotations
@@ -41,15 +42,33 @@ class StillLayer:
         self.rendered = 0  # tiles rendered so far (tests read it)
 
     # ------------------------------------------------------------ lifetime
+    def _signals(self):
+        """What can change the still picture during a drag: an undo or redo (Ctrl+Z while dragging), a
+        project replaced, a selection change (edges' colour)."""
+        document = self.scene.document
+        return (self.scene.selectionChanged, document.undo_stack.indexChanged, document.project_replaced)
+
     def attach(self) -> None:
         self.scene.drag_layer = self
+        for signal in self._signals():
+            signal.connect(self._stale)
 
-    def finish(self) -> None:
-        """Drop the image and repaint the moving edges the normal way (one frame)."""
+    def _stale(self, *_args) -> None:
+        """The still picture changed: paint the normal way for the rest of the drag (the scene repaints
+        what the change touched; drawn from the tiles, it would show the old picture)."""
         if self.scene.drag_layer is self:
             self.scene.drag_layer = None
         self._image = None
         self._valid = set()
+
+    def finish(self) -> None:
+        """Drop the image and repaint the moving edges the normal way (one frame)."""
+        for signal in self._signals():
+            try:
+                signal.disconnect(self._stale)
+            except (RuntimeError, TypeError):  # already gone with the document
+                pass
+        self._stale()
         if self.moving:
             self.scene.update(edges_box(self.moving))
 
