@@ -204,6 +204,9 @@ class WindowOpening(WindowCanvas):
 
         self.window = create_main_window()
         self.window.prompts.ask_save_changes = lambda _name: "discard"
+        # The drag children exit without closing (os._exit) and can leave recovery files in the bench's
+        # home: a window without a project would offer them in a modal dialog.
+        self.window.prompts.ask_restore = lambda _entry: False
         self.window.show()
         self.app.processEvents()
         self.view, self.scene, self.document = self.window.view, self.window.scene, self.window.document
