@@ -1,14 +1,15 @@
 """Dragging nodes with the still layer (ui/canvas/drag_layer.py): what a drag leaves on screen, repainted
 move by move, is what a fresh render of the same scene shows (no trail of the moving edges, nothing of the
 still ones lost), also when the drag scrolls the view; the still background is rendered once per tile and
-each later move draws only the moving edges (no query of the scene's index for the others)."""
+each later move draws only the moving edges (no query of the scene's index for the others); the nodes
+repainted at every move are copied from Qt's device pixmaps during the drag, and only then."""
 
 from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QGraphicsItem
 
 from dagster_designer_qt.ui.canvas.scene import GraphScene
 from dagster_designer_qt.ui.canvas.view import GraphView
@@ -80,8 +81,24 @@ def _fresh(view, scene) -> QImage:
         scene.drag_layer = layer
 
 
-def _differing(a: QImage, b: QImage) -> int:
-    return sum(1 for y in range(a.height()) for x in range(a.width()) if a.pixel(x, y) != b.pixel(x, y))
+def _difference(a: QImage, b: QImage) -> int:
+    """The largest difference of one colour channel between the two pictures (0: identical)."""
+    from PySide6.QtGui import QPainter
+
+    diff = a.copy()
+    painter = QPainter(diff)
+    painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Difference)
+    painter.drawImage(0, 0, b)
+    painter.end()
+    rgb = diff.convertToFormat(QImage.Format.Format_RGB888)
+    return max(bytes(rgb.constBits()))
+
+
+def _same(shown: QImage, fresh: QImage) -> bool:
+    """Equal but for rounding: the nodes come from Qt's device pixmaps during a drag, whose premultiplied
+    colours are one level off here and there. A trail or a lost edge differs by tens of levels."""
+    assert shown.size() == fresh.size()
+    return _difference(shown, fresh) <= 2
 
 
 def _move(view, pos: QPoint) -> None:
@@ -107,10 +124,14 @@ def test_a_drag_leaves_exactly_what_a_fresh_render_shows(canvas, qtbot):
     layer = scene.drag_layer
     assert layer is not None and layer.rendered > 0  # the drag painted from the still layer
     shown = _screen(view)
-    assert shown == _fresh(view, scene), f"{_differing(shown, _fresh(view, scene))} pixels differ"
+    fresh = _fresh(view, scene)
+    assert _same(shown, fresh), f"differs by up to {_difference(shown, fresh)} levels"
+    assert scene.nodes[b].cacheMode() == QGraphicsItem.CacheMode.DeviceCoordinateCache  # during the drag
     qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=start + QPoint(40, 0))
     assert scene.drag_layer is None
     assert document.graph.node(b).x == 440
+    # no pixmap cache stays on a node after the drag (it would be refilled at every zoom)
+    assert all(item.cacheMode() == QGraphicsItem.CacheMode.NoCache for item in scene.nodes.values())
 
 
 def test_later_moves_reuse_the_tiles_and_query_no_still_edges(canvas, qtbot):
@@ -128,6 +149,7 @@ def test_later_moves_reuse_the_tiles_and_query_no_still_edges(canvas, qtbot):
     qtbot.keyClick(view, Qt.Key.Key_Escape)  # cancel: the layer goes, the node is back
     assert scene.drag_layer is None
     assert scene.nodes[b].pos() == QPointF(400, 0)
+    assert all(item.cacheMode() == QGraphicsItem.CacheMode.NoCache for item in scene.nodes.values())
 
 
 def test_a_drag_that_scrolls_the_view_keeps_the_picture_right(canvas, qtbot):
@@ -145,7 +167,8 @@ def test_a_drag_that_scrolls_the_view_keeps_the_picture_right(canvas, qtbot):
     assert scene.nodes[b].y() == 0
     assert scene.drag_layer is not None
     shown = _screen(view)
-    assert shown == _fresh(view, scene), f"{_differing(shown, _fresh(view, scene))} pixels differ"
+    fresh = _fresh(view, scene)
+    assert _same(shown, fresh), f"differs by up to {_difference(shown, fresh)} levels"
     qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(edge - 60, start.y()))
 
 
@@ -163,5 +186,6 @@ def test_an_undo_during_a_drag_is_painted_the_normal_way(canvas, qtbot):
         _move(view, start + QPoint(0, 37 * step))
     assert scene.nodes[b].pos() == QPointF(400, 0)
     shown = _screen(view)
-    assert shown == _fresh(view, scene), f"{_differing(shown, _fresh(view, scene))} pixels differ"
+    fresh = _fresh(view, scene)
+    assert _same(shown, fresh), f"differs by up to {_difference(shown, fresh)} levels"
     qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=start)

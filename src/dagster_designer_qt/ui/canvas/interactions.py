@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsPathItem, QRubberBand
+from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsPathItem, QRubberBand
 
 from dagster_designer_qt.core.errors import GraphError
 from dagster_designer_qt.ui.canvas.drag_layer import StillLayer
 from dagster_designer_qt.ui.canvas.edge_item import curve, edges_box
 
 MANY_EDGES = 16  # moving more edges than this repaints the one box around them all
+MAX_CACHED = 64  # nodes given a device pixmap during a drag (one per node, the node's size on screen)
+NO_CACHE = QGraphicsItem.CacheMode.NoCache
+DEVICE_CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
 
 
 class Interaction:
@@ -69,7 +72,9 @@ class MoveInteraction(Interaction):
                 edges[id(edge)] = edge
         self._edges = list(edges.values())
         self._moved = False
+        self._overview_stale = False  # moved without telling the scene's overview data (items_moved)
         self._layer: StillLayer | None = None
+        self._cached: list = []  # nodes given a device cache for the drag
 
     def update(self, event) -> None:
         pos = self.view.mapToScene(event.position().toPoint())
@@ -80,11 +85,15 @@ class MoveInteraction(Interaction):
             self._moved = True
             self._layer = StillLayer(self.scene, self.view, self, self._edges)
             self._layer.attach()  # what does not move is painted once (drag_layer.py)
+            self._cache_nodes()
         dx, dy = round(delta.x()), round(delta.y())
         for item, start in self._start.items():
             item.setPos(start.x() + dx, start.y() + dy)
         self._update_edges()
-        self.scene.items_moved(self._items)
+        if self.scene.overview():  # the overview draws the nodes from its own rects: keep them live
+            self.scene.items_moved(self._items)
+        else:  # nothing reads them before the release (the minimap waits for the model's move)
+            self._overview_stale = True
         self.view.ensure_visible_while_dragging(event)
 
     def _update_edges(self) -> None:
@@ -100,10 +109,27 @@ class MoveInteraction(Interaction):
             edge.update_geometry(repaint=False)
         self.scene.update(before.united(edges_box(edges)))
 
+    def _cache_nodes(self) -> None:
+        """The dragged nodes and those at the other end of their edges are repainted at every move (their
+        boxes touch the moving edges' pieces): while the drag lasts Qt keeps each one's picture in a
+        device pixmap and copies it instead of calling its Python paint()."""
+        nodes = dict.fromkeys(self._items)
+        for edge in self._edges:
+            nodes[edge.source] = nodes[edge.target] = None
+        self._cached = [node for node in nodes if node.cacheMode() == NO_CACHE][:MAX_CACHED]
+        for node in self._cached:
+            node.setCacheMode(DEVICE_CACHE)
+
     def _drop_layer(self) -> None:
+        for node in self._cached:
+            node.setCacheMode(NO_CACHE)
+        self._cached = []
         if self._layer is not None:
             self._layer.finish()
             self._layer = None
+        if self._overview_stale:
+            self._overview_stale = False
+            self.scene.items_moved(self._items)
 
     def finish(self, event) -> None:
         if not self._moved:
