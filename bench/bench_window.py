@@ -142,7 +142,7 @@ class CanvasAlone:
         self.view_size = view_size
 
     def prepare(self) -> None:
-        from PySide6.QtCore import QObject, QTimer
+        from PySide6.QtCore import QObject
 
         from dagster_designer_qt.app import _load_registry, _shared
         from dagster_designer_qt.ui.canvas.scene import GraphScene
@@ -159,14 +159,20 @@ class CanvasAlone:
         self.scene = GraphScene(self.document, context.registry, self.owner)
         self.view = GraphView(self.document, self.scene)
         self.validation.problems_changed.connect(self.scene.set_problems)
-        # as MainWindow._on_project_replaced: fit once the event loop is back (File > New resets the zoom)
-        self.document.project_replaced.connect(
-            lambda _p: QTimer.singleShot(0, self.view, self.view.fit_to_window))
+        # as MainWindow._on_project_replaced: fit now (the view is shown) and once the event loop is back
+        self.document.project_replaced.connect(self._fit)
         _load_registry(shared)
         self.view.resize(*self.view_size)
         self.view.show()
         self.app.processEvents()
         self.settle()
+
+    def _fit(self, _project) -> None:
+        from PySide6.QtCore import QTimer
+
+        if self.view.isVisible():
+            self.view.fit_to_window()
+        QTimer.singleShot(0, self.view, self.view.fit_to_window)
 
     def open(self, path: Path) -> None:
         self.document.open(path)
