@@ -1,6 +1,8 @@
 """Canvas benchmark: open to first fitted frame, pan frame, fit frame, drags, auto layout, memory per node,
 for 1k / 5k / 20k nodes with 1.2 edges per node, each next to a baseline (a raw QGraphicsScene with plain
-painted items, same run) and the ratio. Offscreen, synchronous repaints (``viewport().repaint()``).
+painted items and straight edge lines placed once, ``LineBaseline``, same run) and the ratio. bench_window
+compares the real window with ``Baseline``: cubic edge paths that follow their nodes, as issue #19 says.
+Offscreen, synchronous repaints (``viewport().repaint()``).
 
     python bench/bench_canvas.py [--quick]        # prints a table
     python -m bench --only canvas                  # through the suite
@@ -110,26 +112,29 @@ class Designer:
             gc.collect()
 
 
-# ------------------------------------------------------------------ baseline
-class Baseline:
-    """A raw QGraphicsScene: one plain painted item per node (rect + text) and per edge (a line)."""
+# ------------------------------------------------------------------ baselines
+NODE_W, NODE_H = 220.0, 72.0  # core.layout's node size (the designer's nodes have the same)
+
+
+class RawScene:
+    """A raw QGraphicsScene in a QGraphicsView with Qt's default settings: one plain painted item per node
+    (rect + text); subclasses add the edges. The plainest node editor, not a handicapped one."""
 
     def __init__(self, app):
         self.app = app
         self.view = None
 
-    def open(self, path: Path) -> None:
-        import json
+    def _box_class(self):
+        from PySide6.QtCore import QRectF
+        from PySide6.QtWidgets import QGraphicsItem
 
-        from PySide6.QtCore import QLineF, QRectF
-        from PySide6.QtWidgets import QGraphicsItem, QGraphicsLineItem, QGraphicsScene, QGraphicsView
-
-        rect = QRectF(0, 0, 220, 72)
+        rect = QRectF(0, 0, NODE_W, NODE_H)
 
         class Box(QGraphicsItem):
             def __init__(self, label):
                 super().__init__()
                 self.label = label
+                self.edges = []
                 self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
 
             def boundingRect(self):  # noqa: N802
@@ -139,17 +144,26 @@ class Baseline:
                 painter.drawRect(rect)
                 painter.drawText(rect, self.label)
 
+        return Box
+
+    def _add_edges(self, scene, items, edges) -> None:
+        raise NotImplementedError
+
+    def open(self, path: Path) -> None:
+        import json
+
+        from PySide6.QtWidgets import QGraphicsScene, QGraphicsView
+
+        box_class = self._box_class()
         data = json.loads(path.read_text())
         scene = QGraphicsScene()
         items = {}
         for raw in data["graph"]["nodes"]:
-            box = Box(raw["data"]["label"])
+            box = box_class(raw["data"]["label"])
             box.setPos(raw["position"]["x"], raw["position"]["y"])
             scene.addItem(box)
             items[raw["id"]] = box
-        for raw in data["graph"]["edges"]:
-            a, b = items[raw["source"]].pos(), items[raw["target"]].pos()
-            scene.addItem(QGraphicsLineItem(QLineF(a.x() + 220, a.y() + 36, b.x(), b.y() + 36)))
+        self._add_edges(scene, items, data["graph"]["edges"])
         self.scene, self.items = scene, items
         self.view = QGraphicsView(scene)
         self.view.resize(*VIEW_SIZE)
@@ -169,6 +183,76 @@ class Baseline:
             gc.collect()
 
 
+class Baseline(RawScene):
+    """The raw scene issue #19 compares the real window with: custom-painted nodes and cubic edge paths
+    (``QGraphicsPathItem``, the designer's curve shape: port to port, control points ``dx`` =
+    max(40, half the horizontal distance) to the side) that follow their nodes: a node sends its position
+    changes (``ItemSendsGeometryChanges``) and its ``itemChange(ItemPositionHasChanged)`` sets each of its
+    edges' path, as any bare-QGraphicsScene node editor does. Qt then repaints each changed path's
+    bounding rect. bench_window uses it."""
+
+    def _box_class(self):
+        from PySide6.QtWidgets import QGraphicsItem
+
+        base = super()._box_class()
+        moved = QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged
+
+        class FollowedBox(base):
+            def __init__(self, label):
+                super().__init__(label)
+                self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
+
+            def itemChange(self, change, value):  # noqa: N802
+                if change == moved:
+                    for edge in self.edges:
+                        edge.adjust()
+                return super().itemChange(change, value)
+
+        return FollowedBox
+
+    def _add_edges(self, scene, items, edges) -> None:
+        from PySide6.QtCore import QPointF
+        from PySide6.QtGui import QPainterPath
+        from PySide6.QtWidgets import QGraphicsPathItem
+
+        half = NODE_H / 2
+
+        class Edge(QGraphicsPathItem):
+            def __init__(self, source, target):
+                super().__init__()
+                self.source, self.target = source, target
+                self.adjust()
+
+            def adjust(self):
+                a, b = self.source.pos(), self.target.pos()
+                x1, y1, x2, y2 = a.x() + NODE_W, a.y() + half, b.x(), b.y() + half
+                dx = max(40.0, abs(x2 - x1) * 0.5)
+                path = QPainterPath(QPointF(x1, y1))
+                path.cubicTo(QPointF(x1 + dx, y1), QPointF(x2 - dx, y2), QPointF(x2, y2))
+                self.setPath(path)
+
+        for raw in edges:
+            source, target = items[raw["source"]], items[raw["target"]]
+            edge = Edge(source, target)
+            source.edges.append(edge)
+            target.edges.append(edge)
+            scene.addItem(edge)
+
+
+class LineBaseline(RawScene):
+    """The first baseline, kept for bench_canvas's own rows (comparable with their history): one straight
+    ``QGraphicsLineItem`` per edge, placed once; lines do not follow a dragged node, so its drag repaints
+    the node's box alone."""
+
+    def _add_edges(self, scene, items, edges) -> None:
+        from PySide6.QtCore import QLineF
+        from PySide6.QtWidgets import QGraphicsLineItem
+
+        for raw in edges:
+            a, b = items[raw["source"]].pos(), items[raw["target"]].pos()
+            scene.addItem(QGraphicsLineItem(QLineF(a.x() + NODE_W, a.y() + NODE_H / 2, b.x(), b.y() + NODE_H / 2)))
+
+
 # ------------------------------------------------------------------ measurements
 def _frames(fn, count: int) -> dict:
     samples = []
@@ -183,11 +267,11 @@ def _pan(canvas, frames: int) -> dict:
     from PySide6.QtWidgets import QApplication
 
     view = canvas.view
-    if isinstance(canvas, Baseline):
+    if isinstance(canvas, RawScene):
         view.resetTransform()
     else:
         view.reset_zoom()  # through the view, so the detailed drawing (not the overview) is measured
-    nodes = list(canvas.items.values()) if isinstance(canvas, Baseline) else list(canvas.scene.nodes.values())
+    nodes = list(canvas.items.values()) if isinstance(canvas, RawScene) else list(canvas.scene.nodes.values())
     mid = nodes[len(nodes) // 2].pos()
     view.centerOn(mid)
     view.viewport().repaint()
@@ -209,7 +293,7 @@ def _fit(canvas, frames: int) -> dict:
     view = canvas.view
 
     def frame():
-        if isinstance(canvas, Baseline):
+        if isinstance(canvas, RawScene):
             view.fitInView(canvas.scene.itemsBoundingRect())
         else:
             view.fit_to_window()
@@ -225,7 +309,7 @@ def _drag(canvas, count: int, moves: int) -> dict:
     from PySide6.QtWidgets import QApplication, QGraphicsItem
 
     view = canvas.view
-    if isinstance(canvas, Baseline):
+    if isinstance(canvas, RawScene):
         for item in canvas.items.values():
             item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsMovable)
         items = list(canvas.items.values())
@@ -233,7 +317,7 @@ def _drag(canvas, count: int, moves: int) -> dict:
         items = [canvas.scene.nodes[i] for i in list(canvas.scene.nodes)]
     mid = len(items) // 2
     chosen = items[mid: mid + count]
-    if not isinstance(canvas, Baseline):
+    if not isinstance(canvas, RawScene):
         canvas.document.set_selection([i.node_id for i in chosen])
     else:
         canvas.scene.clearSelection()
@@ -247,7 +331,7 @@ def _drag(canvas, count: int, moves: int) -> dict:
     view.fitInView(QRectF(min(xs), min(ys), max(xs) - min(xs) + 220, max(ys) - min(ys) + 72))
     if view.transform().m11() > 1:
         view.resetTransform()
-    if not isinstance(canvas, Baseline):
+    if not isinstance(canvas, RawScene):
         view._zoom_done()
     grab = chosen[0].pos() + QPointF(110, 30)
     view.centerOn(grab)
@@ -258,7 +342,7 @@ def _drag(canvas, count: int, moves: int) -> dict:
         # the 20k "drag 500" baseline once measured 0.04 ms that way). Both canvases drag at 20 % then.
         view.resetTransform()
         view.scale(0.2, 0.2)
-        if not isinstance(canvas, Baseline):
+        if not isinstance(canvas, RawScene):
             view._zoom_done()
         view.centerOn(grab)
         start = view.mapFromScene(grab)
@@ -308,7 +392,7 @@ def run(quick: bool = False) -> list[dict]:
             path = make_project_file(n, Path(tmp))
             tag = f"{n // 1000}k"
             results = {}
-            for kind, cls in (("designer", Designer), ("baseline", Baseline)):
+            for kind, cls in (("designer", Designer), ("baseline", LineBaseline)):
                 canvas = cls(app)
                 rss = []
                 open_stats = measure(lambda: canvas.open(path), repeat=repeat,

@@ -156,10 +156,10 @@ def test_a_load_error_is_mapped_to_its_node_in_the_users_terms(window, qtbot):
     assert "after" in text and " s." in text  # how long the check took
     # the node carries the error: a badge on the canvas and a row in Problems
     qtbot.waitUntil(lambda: window.scene.nodes[node].severity == "error")
-    rows = [window.problems_panel.topLevelItem(i) for i in range(window.problems_panel.topLevelItemCount())]
-    dagster_rows = [r for r in rows if r.text(2).startswith("Dagster:")]
-    assert len(dagster_rows) == 1 and dagster_rows[0].text(0) == "Transform orders"
-    assert "dbt project folder" in dagster_rows[0].text(2)
+    rows = [window.problems_panel.row_texts(i) for i in range(window.problems_panel.problem_count())]
+    dagster_rows = [r for r in rows if r[2].startswith("Dagster:")]
+    assert len(dagster_rows) == 1 and dagster_rows[0][0] == "Transform orders"
+    assert "dbt project folder" in dagster_rows[0][2]
     # fixing the node (any change) takes the stale error off
     doc.rename(node, "Transform")
     qtbot.waitUntil(lambda: not any(p.code == "dagster-load" for p in window.validation.problems_for(node)))

@@ -255,7 +255,7 @@ def test_validation_messages_at_the_right_field_and_problems_panel(qtbot, setup)
     problems.problem_activated.connect(s.panel.focus_field)
     s.panel.show()
     qtbot.waitExposed(s.panel)
-    problems.itemActivated.emit(problems.topLevelItem(0), 0)
+    problems.activated.emit(problems.model().index(0, 0))  # what a double-click or Enter emits
     assert activated and activated[0][0] == s.script
     assert s.doc.selection() == [s.script]
     s.panel.activateWindow()

@@ -326,6 +326,8 @@ class MainWindow(QMainWindow):
         project.meta_changed.connect(self._on_meta_changed)
         self.update_title()
         self._update_counts()
+        if self.view.isVisible():  # fit before any repaint: another widget's pending repaint (the window
+            self.view.fit_to_window()  # repaints as a whole) painted the new project at the old zoom first
         QTimer.singleShot(0, self.view, self.view.fit_to_window)  # dropped if the window goes first
 
     def _on_components_loaded(self, _components) -> None:

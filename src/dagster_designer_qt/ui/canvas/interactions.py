@@ -8,12 +8,18 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsPathItem, QRubberBand
+from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsPathItem, QRubberBand
 
 from dagster_designer_qt.core.errors import GraphError
-from dagster_designer_qt.ui.canvas.edge_item import curve, edges_box
+from dagster_designer_qt.ui.canvas.drag_layer import StillLayer
+from dagster_designer_qt.ui.canvas.edge_item import curve, curve_boxes, edges_box
+from dagster_designer_qt.ui.canvas.node_item import NodeItem
 
 MANY_EDGES = 16  # moving more edges than this repaints the one box around them all
+BY_BOX = Qt.ItemSelectionMode.IntersectsItemBoundingRect
+MAX_CACHED = 64  # nodes given a device pixmap during a drag (one per node, the node's size on screen)
+NO_CACHE = QGraphicsItem.CacheMode.NoCache
+DEVICE_CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
 
 
 class Interaction:
@@ -68,6 +74,9 @@ class MoveInteraction(Interaction):
                 edges[id(edge)] = edge
         self._edges = list(edges.values())
         self._moved = False
+        self._overview_stale = False  # moved without telling the scene's overview data (items_moved)
+        self._layer: StillLayer | None = None
+        self._cached: list = []  # nodes given a device cache for the drag
 
     def update(self, event) -> None:
         pos = self.view.mapToScene(event.position().toPoint())
@@ -76,11 +85,17 @@ class MoveInteraction(Interaction):
             if abs(delta.x()) + abs(delta.y()) < 3 / max(self.view.zoom(), 1e-6):
                 return
             self._moved = True
+            self._layer = StillLayer(self.scene, self.view, self, self._edges)
+            self._layer.attach()  # what does not move is painted once (drag_layer.py)
+            self._cache_nodes()
         dx, dy = round(delta.x()), round(delta.y())
         for item, start in self._start.items():
             item.setPos(start.x() + dx, start.y() + dy)
         self._update_edges()
-        self.scene.items_moved(self._items)
+        if self.scene.overview():  # the overview draws the nodes from its own rects: keep them live
+            self.scene.items_moved(self._items)
+        else:  # nothing reads them before the release (the minimap waits for the model's move)
+            self._overview_stale = True
         self.view.ensure_visible_while_dragging(event)
 
     def _update_edges(self) -> None:
@@ -96,9 +111,39 @@ class MoveInteraction(Interaction):
             edge.update_geometry(repaint=False)
         self.scene.update(before.united(edges_box(edges)))
 
+    def _cache_nodes(self) -> None:
+        """The dragged nodes, those at the other end of their edges and those under the pieces of those
+        edges (``curve_boxes``: what each move repaints) are repainted at every move: while the drag lasts
+        Qt keeps each one's picture in a device pixmap and copies it instead of calling its Python
+        paint() (~0.13 ms each)."""
+        nodes = dict.fromkeys(self._items)
+        for edge in self._edges:
+            nodes[edge.source] = nodes[edge.target] = None
+        if len(self._edges) <= MANY_EDGES:
+            for edge in self._edges:
+                for box in curve_boxes(*edge.ends):
+                    for item in self.scene.items(box, BY_BOX):
+                        if isinstance(item, NodeItem):
+                            nodes[item] = None
+        self._cached = [node for node in nodes if node.cacheMode() == NO_CACHE][:MAX_CACHED]
+        for node in self._cached:
+            node.setCacheMode(DEVICE_CACHE)
+
+    def _drop_layer(self) -> None:
+        for node in self._cached:
+            node.setCacheMode(NO_CACHE)
+        self._cached = []
+        if self._layer is not None:
+            self._layer.finish()
+            self._layer = None
+        if self._overview_stale:
+            self._overview_stale = False
+            self.scene.items_moved(self._items)
+
     def finish(self, event) -> None:
         if not self._moved:
             return
+        self._drop_layer()
         positions = {item.node_id: (item.x(), item.y()) for item in self._items}
         self.document.move_nodes(positions)
 
@@ -107,6 +152,7 @@ class MoveInteraction(Interaction):
             item.setPos(start)
         self._update_edges()
         self.scene.items_moved(self._items)
+        self._drop_layer()
 
 
 class NewEdgeInteraction(Interaction):

@@ -62,6 +62,7 @@ def short_type(component_type: str) -> str:
 class GraphScene(QGraphicsScene):
     geometry_changed = Signal()  # nodes were added, removed or moved (overview, scene rect)
     overview_changed = Signal()  # anything the overview/minimap shows changed (positions, colours, problems)
+    drag_layer = None  # a drag_layer.StillLayer while nodes are dragged (set by interactions.MoveInteraction)
 
     def __init__(self, document, registry=None, parent=None):
         super().__init__(parent)
@@ -617,9 +618,11 @@ class GraphScene(QGraphicsScene):
 
     # -------------------------------------------------------------- drawing
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
+        scale = painter.worldTransform().m11()
+        if self.drag_layer is not None and self.drag_layer.draw(painter, rect, scale):
+            return  # a drag: what does not move comes from one image (drag_layer.py)
         st = self.style
         painter.fillRect(rect, st.background)
-        scale = painter.worldTransform().m11()
         rects = exposed_rects(painter, rect)
         for part in rects:
             self._draw_grid(painter, part, scale)
@@ -638,10 +641,12 @@ class GraphScene(QGraphicsScene):
             if item.scene() is self and item.boundingRect().intersects(rect):
                 item.draw(painter, scale)
 
-    def _draw_edges(self, painter: QPainter, rects: list[QRectF], scale: float) -> None:
+    def _draw_edges(self, painter: QPainter, rects: list[QRectF], scale: float, candidates=None,
+                    skip=frozenset()) -> None:
         """Every edge crossing the exposed rects: the piece of each curve inside each rect, in one path
         per pen (selected edges last, on top), arrow heads in one path per colour when ports are shown.
-        Below the nodes, which are items."""
+        Below the nodes, which are items. ``candidates``: the edges to consider instead of the scene
+        index's items in each rect (a drag's moving edges); ``skip``: edges left out (the still layer)."""
         st = self.style
         m = EDGE_MARGIN
         arrows_shown = scale >= S.LOD_PORTS
@@ -657,8 +662,8 @@ class GraphScene(QGraphicsScene):
         with_arrow: set[EdgeItem] = set()  # an edge met in two rects gets one arrow
         for rect in rects:
             left, top, right, bottom = rect.left() - m, rect.top() - m, rect.right() + m, rect.bottom() + m
-            for item in self.items(rect, BY_BOX, IN_ORDER):
-                if not isinstance(item, EdgeItem):
+            for item in self.items(rect, BY_BOX, IN_ORDER) if candidates is None else candidates:
+                if not isinstance(item, EdgeItem) or item in skip:
                     continue
                 x1, y1, x2, y2, dx = item.ends
                 part = visible_part(x1, y1, x2, y2, dx, left, top, right, bottom)

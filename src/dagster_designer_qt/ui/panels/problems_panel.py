@@ -1,17 +1,69 @@
 """Problems panel: every validation problem of the document as a row (node, field, message). Activating a
 row (double-click or Enter) emits ``problem_activated(node_id, path)``, selects the node, and the main
-window sends the property panel there (``PropertyPanel.focus_field``)."""
+window sends the property panel there (``PropertyPanel.focus_field``).
+
+A table view over a table model (``ProblemsModel``) whose rows are plain tuples: the view asks only for the
+rows it shows. One ``QTreeWidgetItem`` per problem (five calls into Qt each, and a Python wrapper that lives as
+long as the row) made a project's open with thousands of problems spend more in this panel than in the
+canvas's own work (docs/CANVAS.md, "Opening")."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from dagster_designer_qt.core.attrs import format_path
 
 NODE_ROLE = Qt.ItemDataRole.UserRole
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
+DISPLAY = Qt.ItemDataRole.DisplayRole
+DECORATION = Qt.ItemDataRole.DecorationRole
+TOOLTIP = Qt.ItemDataRole.ToolTipRole
+HEADERS = ("Node", "Field", "Problem")
+
+
+class ProblemsModel(QAbstractTableModel):
+    """Rows of (node label, field, message, severity, node id, path), read by the view on demand."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.icons: dict = {}  # severity -> icon, set with the first rows (a start shows none)
+        self._rows: list[tuple] = []
+
+    def set_rows(self, rows: list[tuple]) -> None:
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def row(self, i: int) -> tuple:
+        return self._rows[i]
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt's name
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def data(self, index, role=DISPLAY):
+        row = self._rows[index.row()]
+        column = index.column()
+        if role == DISPLAY:
+            return row[column]
+        if role == DECORATION:
+            return self.icons.get(row[3], self.icons.get("error")) if column == 0 else None
+        if role == TOOLTIP:
+            return row[2] if column == 2 else None
+        if role == NODE_ROLE:
+            return row[4]
+        if role == PATH_ROLE:
+            return list(row[5])
+        return None
+
+    def headerData(self, section, orientation, role=DISPLAY):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == DISPLAY:
+            return HEADERS[section]
+        return None
 
 
 def summary_text(errors: int, warnings: int) -> str:
@@ -26,7 +78,7 @@ def summary_text(errors: int, warnings: int) -> str:
     return ", ".join(parts)
 
 
-class ProblemsPanel(QTreeWidget):
+class ProblemsPanel(QTableView):
     # (node_id, path into attributes) when the user activates a row
     problem_activated = Signal(str, tuple)
     # the summary changed: (state, text) with state "validating" | "ok" | "problems" | "failed"
@@ -38,14 +90,29 @@ class ProblemsPanel(QTreeWidget):
         self.setAccessibleName("Problems")
         self.document = document
         self.validation = validation
-        self.setHeaderLabels(["Node", "Field", "Problem"])
-        self.setRootIsDecorated(False)
-        self.setUniformRowHeights(True)
+        self._model = ProblemsModel(self)
+        self.setModel(self._model)
+        # A table, not a tree: a tree view lays out every row at each reset, asking the (Python) model
+        # for each row's children: two calls into Python per problem.
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setShowGrid(False)
+        self.setWordWrap(False)
         self.setAlternatingRowColors(True)
         self.setSortingEnabled(False)
+        self.setTabKeyNavigation(False)
+        rows = self.verticalHeader()
+        rows.hide()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # uniform rows: none is measured
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 6)
+        header = self.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setStretchLastSection(True)
         self.setColumnWidth(0, 160)
         self.setColumnWidth(1, 180)
-        self.itemActivated.connect(self._activated)
+        self.activated.connect(self._activated)
         self._graph = None
         self._watch(document.project)
         document.project_replaced.connect(self._on_project_replaced)
@@ -97,7 +164,7 @@ class ProblemsPanel(QTreeWidget):
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().paintEvent(event)
-        if self.topLevelItemCount():
+        if self._model.rowCount():
             return
         painter = QPainter(self.viewport())
         painter.setPen(self.palette().placeholderText().color())
@@ -130,47 +197,52 @@ class ProblemsPanel(QTreeWidget):
 
     def set_problems(self, problems: dict) -> None:
         """Rows in graph order, errors before warnings within a node; project-level problems last."""
-        icons = self._severity_icons() if problems or self._failure else {}  # a start has none: no QStyle types
+        if (problems or self._failure) and not self._model.icons:  # a start has none: no QStyle types
+            self._model.icons = self._severity_icons()
         graph = self.document.graph
-        order = {n.id: i for i, n in enumerate(graph.iter_nodes())}
-        self.clear()
-        items = []
+        order = {n.id: i for i, n in enumerate(graph.iter_nodes())} if problems else {}
+        rows = []
+        fields: dict[tuple, str] = {}  # path -> its text (thousands of problems share a few paths)
         for node_id in sorted(problems, key=lambda n: order.get(n, len(order))):
             label = graph.node(node_id).label if node_id and graph.has_node(node_id) else "(project)"
-            rows = sorted(problems[node_id], key=lambda p: 0 if getattr(p, "severity", "") == "error" else 1)
-            for problem in rows:
+            found = problems[node_id]
+            if len(found) > 1:
+                found = sorted(found, key=lambda p: 0 if getattr(p, "severity", "") == "error" else 1)
+            for problem in found:
                 path = tuple(getattr(problem, "path", ()) or ())
-                item = QTreeWidgetItem([label, format_path(path), getattr(problem, "message", str(problem))])
-                item.setIcon(0, icons.get(getattr(problem, "severity", "error"), icons["error"]))
-                item.setToolTip(2, getattr(problem, "message", ""))
-                item.setData(0, NODE_ROLE, node_id or "")
-                item.setData(0, PATH_ROLE, list(path))
-                items.append(item)
+                field = fields.get(path)
+                if field is None:
+                    field = fields[path] = format_path(path)
+                message = getattr(problem, "message", None)
+                rows.append((label, field, str(problem) if message is None else message,
+                             getattr(problem, "severity", "error"), node_id or "", path))
         if self._failure:  # validation itself failed: say so where the user looks for problems
-            item = QTreeWidgetItem(["(validation)", "", f"Validation could not run: {self._failure}"])
-            item.setIcon(0, icons["error"])
-            item.setToolTip(2, self._failure)
-            item.setData(0, NODE_ROLE, "")
-            item.setData(0, PATH_ROLE, [])
-            items.insert(0, item)
-        self.addTopLevelItems(items)
+            rows.insert(0, ("(validation)", "", f"Validation could not run: {self._failure}", "error", "", ()))
+        self._model.set_rows(rows)
         errors = sum(1 for v in problems.values() for p in v if getattr(p, "severity", "") == "error")
         self._counts = (errors, sum(len(v) for v in problems.values()) - errors)
         self.setToolTip(summary_text(*self._counts))
         self._announce()
 
     def problem_count(self) -> int:
-        return self.topLevelItemCount()
+        """Rows shown (the problems, and a row saying validation failed when it did)."""
+        return self._model.rowCount()
 
-    def _activated(self, item: QTreeWidgetItem, _column: int = 0) -> None:
-        node_id = item.data(0, NODE_ROLE) or ""
-        path = tuple(item.data(0, PATH_ROLE) or ())
+    def row_texts(self, i: int) -> tuple[str, str, str]:
+        """Row ``i`` as shown: (node, field, problem)."""
+        return self._model.row(i)[:3]
+
+    def _activated(self, index: QModelIndex) -> None:
+        if not index.isValid():
+            return
+        row = self._model.row(index.row())
+        node_id, path = row[4], tuple(row[5])
         if node_id and self.document.graph.has_node(node_id):
             self.document.set_selection([node_id])
         self.problem_activated.emit(node_id, path)
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentItem() is not None:
-            self._activated(self.currentItem())
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self._activated(self.currentIndex())
             return
         super().keyPressEvent(event)
