@@ -70,3 +70,27 @@ def test_thousands_of_problems_are_rows_of_the_model_not_widget_items(qtbot):
     assert panel.problem_count() == 3000 and panel.model().rowCount() == 3000
     assert panel.row_texts(2999) == ("N2999", "x", "Field required")
     assert not isinstance(panel, QTreeWidget)  # no QTreeWidgetItem (and Python wrapper) per problem
+
+
+def test_rows_are_made_when_the_view_shows_them_and_follow_a_rename(qtbot):
+    """A big project's open brings thousands of problems; making every row's texts up front was most of
+    what the window added to that open. Only the rows the view paints (or asks for) are made."""
+    from dagster_designer_qt.core.model import Node, Project
+
+    project = Project("many")
+    project.graph.load([Node(f"n{i}", FUNCTION, f"N{i}") for i in range(3000)], [])
+    document = ProjectDocument(project)
+    panel = ProblemsPanel(document, None)
+    qtbot.addWidget(panel)
+    panel.resize(600, 300)
+    problems = {f"n{i}": [Problem(f"n{i}", ("x",), "Field required", "error", "missing")] for i in range(3000)}
+    panel.set_problems(problems)
+    panel.show()
+    qtbot.waitExposed(panel)
+    made = panel.model()._made
+    qtbot.waitUntil(lambda: len(made) > 0)
+    assert len(made) < 100  # a screenful, not 3,000
+    panel.scrollToBottom()
+    qtbot.waitUntil(lambda: 2999 in panel.model()._made)
+    document.rename("n0", "Renamed")  # the panel lists the problems again on a rename
+    assert panel.row_texts(0) == ("Renamed", "x", "Field required")

@@ -9,6 +9,8 @@ canvas's own work (docs/CANVAS.md, "Opening")."""
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
@@ -21,32 +23,48 @@ DISPLAY = Qt.ItemDataRole.DisplayRole
 DECORATION = Qt.ItemDataRole.DecorationRole
 TOOLTIP = Qt.ItemDataRole.ToolTipRole
 HEADERS = ("Node", "Field", "Problem")
+ROW_SIZE = 6
 
 
 class ProblemsModel(QAbstractTableModel):
-    """Rows of (node label, field, message, severity, node id, path), read by the view on demand."""
+    """Rows of (node label, field, message, severity, node id, path), made when the view reads them: the
+    panel hands over (node id, problem) pairs and a function that makes a row of one. A big project's
+    open brings thousands of problems; the view shows a few dozen rows (making every row up front was most
+    of what the window added to such an open)."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.icons: dict = {}  # severity -> icon, set with the first rows (a start shows none)
-        self._rows: list[tuple] = []
+        self._items: list[tuple] = []  # (node id, problem), or a row already made
+        self._made: dict[int, tuple] = {}
+        self._make: Callable[[str, Any], tuple] | None = None
 
-    def set_rows(self, rows: list[tuple]) -> None:
+    def set_items(self, items: list[tuple], make: Callable[[str, Any], tuple]) -> None:
         self.beginResetModel()
-        self._rows = rows
+        self._items, self._make, self._made = items, make, {}
+        self.endResetModel()
+
+    def remake(self) -> None:
+        """What the rows show changed (a node renamed): make them again as they are read."""
+        self.beginResetModel()
+        self._made = {}
         self.endResetModel()
 
     def row(self, i: int) -> tuple:
-        return self._rows[i]
+        made = self._made.get(i)
+        if made is None:
+            item = self._items[i]
+            made = self._made[i] = item if len(item) == ROW_SIZE else self._make(*item)
+        return made
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt's name
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else len(self._items)
 
     def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(HEADERS)
 
     def data(self, index, role=DISPLAY):
-        row = self._rows[index.row()]
+        row = self.row(index.row())
         column = index.column()
         if role == DISPLAY:
             return row[column]
@@ -184,8 +202,8 @@ class ProblemsPanel(QTableView):
         self.set_problems(self.validation.problems() if self.validation is not None else {})
 
     def _on_node_changed(self, _node_id: str, name: str) -> None:
-        if name == "label" and self.validation is not None:
-            self.set_problems(self.validation.problems())
+        if name == "label":
+            self._model.remake()
 
     def _severity_icons(self) -> dict:
         from PySide6.QtWidgets import QStyle  # here: importing it makes its Python types (~10 ms of a start)
@@ -201,24 +219,27 @@ class ProblemsPanel(QTableView):
             self._model.icons = self._severity_icons()
         graph = self.document.graph
         order = {n.id: i for i, n in enumerate(graph.iter_nodes())} if problems else {}
-        rows = []
-        fields: dict[tuple, str] = {}  # path -> its text (thousands of problems share a few paths)
+        items: list[tuple] = []
         for node_id in sorted(problems, key=lambda n: order.get(n, len(order))):
-            label = graph.node(node_id).label if node_id and graph.has_node(node_id) else "(project)"
             found = problems[node_id]
             if len(found) > 1:
                 found = sorted(found, key=lambda p: 0 if getattr(p, "severity", "") == "error" else 1)
-            for problem in found:
-                path = tuple(getattr(problem, "path", ()) or ())
-                field = fields.get(path)
-                if field is None:
-                    field = fields[path] = format_path(path)
-                message = getattr(problem, "message", None)
-                rows.append((label, field, str(problem) if message is None else message,
-                             getattr(problem, "severity", "error"), node_id or "", path))
+            items += [(node_id, problem) for problem in found]
         if self._failure:  # validation itself failed: say so where the user looks for problems
-            rows.insert(0, ("(validation)", "", f"Validation could not run: {self._failure}", "error", "", ()))
-        self._model.set_rows(rows)
+            items.insert(0, ("(validation)", "", f"Validation could not run: {self._failure}", "error", "", ()))
+        fields: dict[tuple, str] = {}  # path -> its text (thousands of problems share a few paths)
+
+        def make(node_id: str, problem: Any) -> tuple:
+            label = "(project)" if not node_id else graph.node(node_id).label if graph.has_node(node_id) else node_id
+            path = tuple(getattr(problem, "path", ()) or ())
+            field = fields.get(path)
+            if field is None:
+                field = fields[path] = format_path(path)
+            message = getattr(problem, "message", None)
+            return (label, field, str(problem) if message is None else message,
+                    getattr(problem, "severity", "error"), node_id or "", path)
+
+        self._model.set_items(items, make)
         errors = sum(1 for v in problems.values() for p in v if getattr(p, "severity", "") == "error")
         self._counts = (errors, sum(len(v) for v in problems.values()) - errors)
         self.setToolTip(summary_text(*self._counts))
