@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 
 import pytest
+from canvas_setup import shown_canvas
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QImage, QPainter
 
@@ -40,14 +41,7 @@ class Registry:
 
 @pytest.fixture
 def canvas(qtbot):
-    document = ProjectDocument()
-    scene = GraphScene(document, Registry())
-    view = GraphView(document, scene)
-    qtbot.addWidget(view)
-    view.resize(900, 600)
-    view.show()
-    qtbot.waitExposed(view)
-    return document, scene, view
+    return shown_canvas(qtbot, registry=Registry())
 
 
 def grid_project(n: int, cols: int = 50) -> Project:

@@ -7,23 +7,14 @@ repainted at every move are copied from Qt's device pixmaps during the drag, and
 from __future__ import annotations
 
 import pytest
+from canvas_setup import shown_canvas
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QGraphicsItem
 
 from dagster_designer_qt.ui.canvas.scene import GraphScene
-from dagster_designer_qt.ui.canvas.view import GraphView
-from dagster_designer_qt.ui.document import ProjectDocument
 
 FUNCTION = "dagster.FunctionComponent"
-
-
-class Registry:
-    def get(self, _t):
-        return None
-
-    def is_loaded(self):
-        return False
 
 
 class CountingScene(GraphScene):
@@ -41,13 +32,7 @@ class CountingScene(GraphScene):
 def canvas(qtbot):
     """Edges that are straight lines when the dragged node is back at y = 0 (a straight curve is drawn
     the same whatever piece of it is stroked, so a fresh render must match pixel for pixel)."""
-    document = ProjectDocument()
-    scene = CountingScene(document, Registry())
-    view = GraphView(document, scene)
-    qtbot.addWidget(view)
-    view.resize(900, 560)
-    view.show()
-    qtbot.waitExposed(view)
+    document, scene, view = shown_canvas(qtbot, scene_class=CountingScene, size=(900, 560))
     a = document.add_node(FUNCTION, 0, 0)
     b = document.add_node(FUNCTION, 400, 0)
     c = document.add_node(FUNCTION, 800, 0)

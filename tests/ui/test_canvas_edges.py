@@ -7,14 +7,13 @@ from __future__ import annotations
 import math
 
 import pytest
+from canvas_setup import shown_canvas
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath
 
 from dagster_designer_qt.ui.canvas import style as S
 from dagster_designer_qt.ui.canvas.edge_item import curve, visible_part
 from dagster_designer_qt.ui.canvas.scene import GraphScene
-from dagster_designer_qt.ui.canvas.view import GraphView
-from dagster_designer_qt.ui.document import ProjectDocument
 
 FUNCTION = "dagster.FunctionComponent"
 
@@ -63,14 +62,6 @@ def test_visible_part_is_none_when_the_curve_misses_the_rect():
 
 
 # ------------------------------------------------------------------ painting
-class Registry:
-    def get(self, _t):
-        return None
-
-    def is_loaded(self):
-        return False
-
-
 class RecordingScene(GraphScene):
     """Records the scene rects the view asks to repaint (what the user would see change)."""
 
@@ -90,13 +81,7 @@ class RecordingScene(GraphScene):
 
 @pytest.fixture
 def canvas(qtbot):
-    document = ProjectDocument()
-    scene = RecordingScene(document, Registry())
-    view = GraphView(document, scene)
-    qtbot.addWidget(view)
-    view.resize(1000, 700)
-    view.show()
-    qtbot.waitExposed(view)
+    document, scene, view = shown_canvas(qtbot, scene_class=RecordingScene, size=(1000, 700))
     a = document.add_node(FUNCTION, 0, 0)
     b = document.add_node(FUNCTION, 600, 0)
     document.add_node(FUNCTION, 0, 500)  # keeps the scene rect when `a` moves down

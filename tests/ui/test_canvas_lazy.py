@@ -5,27 +5,17 @@ needs one: a paint at detail zoom, selection, find, drag, rubber band, hit tests
 from __future__ import annotations
 
 import pytest
+from canvas_setup import shown_canvas
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt
 
 from dagster_designer_qt.core.model import Edge, Node, Project
 from dagster_designer_qt.ui.canvas import style as S
 from dagster_designer_qt.ui.canvas.edge_item import EdgeItem
 from dagster_designer_qt.ui.canvas.node_item import NodeItem
-from dagster_designer_qt.ui.canvas.scene import GraphScene
-from dagster_designer_qt.ui.canvas.view import GraphView
-from dagster_designer_qt.ui.document import ProjectDocument
 
 FUNCTION = "dagster.FunctionComponent"
 COLS = 30
 N = 600  # >= LAZY_MIN_NODES (300); fitted in a 900 x 600 view it is the overview (zoom < 0.2)
-
-
-class Registry:
-    def get(self, _t):
-        return None
-
-    def is_loaded(self):
-        return False
 
 
 def big_project(long_edge: bool = True) -> Project:
@@ -42,14 +32,7 @@ def big_project(long_edge: bool = True) -> Project:
 
 @pytest.fixture
 def canvas(qtbot):
-    document = ProjectDocument()
-    scene = GraphScene(document, Registry())
-    view = GraphView(document, scene)
-    qtbot.addWidget(view)
-    view.resize(900, 600)
-    view.show()
-    qtbot.waitExposed(view)
-    return document, scene, view
+    return shown_canvas(qtbot)
 
 
 def open_big(document, scene, view, **kwargs):
