@@ -243,27 +243,17 @@ class GraphScene(QGraphicsScene):
         pending = self._pending
         if pending is None:
             return
-        graph, nodes, edges = self._graph, self.nodes, self.edges
+        graph = self._graph
         deadline = time.perf_counter() + SLICE_S
         # The collector paused: the items' reference cycles (node <-> edge) live as long as the scene, and
         # a full collection in the middle of a slice would cost ten times the slice.
         with gc_paused():
-            queue, i = pending.node_queue, pending.next_node
-            while i < len(queue) and time.perf_counter() < deadline:
-                for node_id in queue[i:i + 32]:
-                    if node_id not in nodes and graph.has_node(node_id):
-                        self._make_node_item(graph.node(node_id))
-                i += 32
-            pending.next_node = i = min(i, len(queue))
-            if i >= len(queue):
-                queue, j = pending.edge_queue, pending.next_edge
-                while j < len(queue) and time.perf_counter() < deadline:
-                    for edge_id in queue[j:j + 32]:
-                        if edge_id not in edges and graph.has_edge(edge_id):
-                            self._make_edge_item(graph.edge(edge_id))
-                    j += 32
-                pending.next_edge = j = min(j, len(queue))
-                if j >= len(queue):
+            pending.next_node = _drain(pending.node_queue, pending.next_node, self.nodes, graph.has_node,
+                                       lambda i: self._make_node_item(graph.node(i)), deadline)
+            if pending.next_node >= len(pending.node_queue):
+                pending.next_edge = _drain(pending.edge_queue, pending.next_edge, self.edges, graph.has_edge,
+                                           lambda i: self._make_edge_item(graph.edge(i)), deadline)
+                if pending.next_edge >= len(pending.edge_queue):
                     self._pending = None  # every node and edge added since had its item made at once
                     return
         self._make_timer.start()
@@ -359,8 +349,6 @@ class GraphScene(QGraphicsScene):
                 end.edges.remove(item)
             except ValueError:
                 pass
-        if self._ov_lines is not None:
-            self._ov_lines.pop(edge.id, None)
         item.repaint()
         self._selected_edges.discard(item)
         self.removeItem(item)
@@ -757,6 +745,18 @@ class GraphScene(QGraphicsScene):
             parts.append(f"{'✖' if getattr(problem, 'severity', '') == 'error' else '⚠'} "
                          f"{escape(str(getattr(problem, 'message', problem)))}")
         return "<br>".join(parts)
+
+
+def _drain(queue: list, start: int, made: dict, exists, make, deadline: float) -> int:
+    """Make the items of ``queue[start:]`` not made yet and still in the graph, 32 at a time, until the
+    deadline (``time.perf_counter``); the index reached."""
+    i = start
+    while i < len(queue) and time.perf_counter() < deadline:
+        for item_id in queue[i:i + 32]:
+            if item_id not in made and exists(item_id):
+                make(item_id)
+        i += 32
+    return min(i, len(queue))
 
 
 def exposed_rects(painter: QPainter, rect: QRectF) -> list[QRectF]:
