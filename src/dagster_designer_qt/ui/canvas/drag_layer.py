@@ -6,7 +6,7 @@ boxes (tall edges of a layered layout cross nearly all of them) and draws them, 
 ``StillLayer`` keeps the viewport's background without the moving edges (background colour, grid, folder
 frames and every other edge, drawn by ``GraphScene``'s own functions) in one opaque image, filled tile by
 tile (``TILE`` pixels square) the first time a repaint needs a tile. Each repaint copies the exposed part of
-the image (one ``drawImage``; the painter clips to the region) and draws only the moving edges over it
+the image (a blit per rect of the paint region, ``_copy``) and draws only the moving edges over it
 (``GraphScene._draw_edges`` with them as its candidates). Nodes are items and are painted by Qt as before.
 
 Filling tiles on demand keeps the drag's first repaint near a normal one: rendering the whole viewport at
@@ -26,6 +26,7 @@ from PySide6.QtGui import QImage, QPainter
 from dagster_designer_qt.ui.canvas.edge_item import edges_box
 
 TILE = 128  # viewport pixels per tile side
+MAX_COPIES = 200  # rects of an exposed region copied one by one (more: one clipped copy of their box)
 
 
 class StillLayer:
@@ -100,12 +101,30 @@ class StillLayer:
             return True
         self._fill(target, world, painter.renderHints())
         painter.resetTransform()  # viewport pixels
-        dpr = self._image.devicePixelRatio()
-        painter.drawImage(QRectF(target), self._image, QRectF(target.x() * dpr, target.y() * dpr,
-                                                              target.width() * dpr, target.height() * dpr))
+        self._copy(painter, target)
         painter.setWorldTransform(world)
         scene._draw_edges(painter, [rect], scale, candidates=self.moving)
         return True
+
+    def _copy(self, painter: QPainter, target: QRect) -> None:
+        """Copy the image's pixels under the exposed region. The region of a drag is a few dozen small
+        boxes whose bounding ``target`` is mostly not exposed; one copy of ``target`` clipped to the region
+        runs the raster engine's clipped span fill over all of ``target`` (~0.35 ms a move at 5k nodes).
+        Clipped to one rect at a time, each copy is a plain blit of that rect."""
+        image = self._image
+        dpr = image.devicePixelRatio()
+        engine = painter.paintEngine()
+        region = engine.systemClip() if engine is not None else None
+        count = region.rectCount() if region is not None else 0
+        if painter.hasClipping() or count < 2 or count > MAX_COPIES:
+            painter.drawImage(QRectF(target), image, QRectF(target.x() * dpr, target.y() * dpr,
+                                                            target.width() * dpr, target.height() * dpr))
+            return
+        for rect in region:  # device pixels, as the image's
+            box = QRectF(rect.x() / dpr, rect.y() / dpr, rect.width() / dpr, rect.height() / dpr)
+            painter.setClipRect(box)
+            painter.drawImage(box, image, QRectF(rect))
+        painter.setClipping(False)  # as it was: the view's painter had no clip of its own
 
     def _start(self, key, offset) -> None:
         size, dpr = key[1], key[2]
