@@ -192,6 +192,35 @@ def test_project_settings_when_nothing_selected(qtbot, setup):
     assert s.panel.meta_edits["git_branch"].text() == "main"
 
 
+def test_opening_another_project_shows_its_settings_in_the_project_form(qtbot, setup):
+    """The project form stays (no new widgets) when another project replaces the shown one: its fields
+    show the new project's values, and typing in them edits the new project, not the old one."""
+    from dagster_designer_qt.core.model import Project
+
+    s = setup
+    s.doc.set_selection([])
+    old_project = s.doc.project
+    name_edit = s.panel.meta_edits["name"]
+    qtbot.keyClicks(s.panel.meta_edits["description"], "old words")
+    other = Project("other")
+    other.description = "A long description of the other project"
+    other.git_branch = "release"
+    s.doc.replace_project(other, None)
+    assert s.panel.mode == "project"
+    assert s.panel.meta_edits["name"] is name_edit  # filled in place
+    assert name_edit.text() == "other"
+    assert s.panel.meta_edits["description"].text() == "A long description of the other project"
+    assert s.panel.meta_edits["description"].cursorPosition() == 0
+    assert s.panel.meta_edits["git_repo"].text() == ""
+    assert s.panel.meta_edits["git_branch"].text() == "release"
+    assert s.doc.undo_stack.count() == 0  # showing values is not an edit
+    qtbot.keyClicks(s.panel.meta_edits["git_branch"], "-2")
+    assert other.git_branch == "release-2"
+    assert old_project.git_branch == "main"
+    s.doc.undo_stack.undo()
+    assert s.panel.meta_edits["git_branch"].text() == "release"
+
+
 def test_multi_selection_summary(qtbot, setup):
     s = setup
     s.doc.set_selection([s.dbt, s.sling])

@@ -129,7 +129,28 @@ class PropertyPanel(QWidget):
 
     def _on_project_replaced(self, project) -> None:
         self._watch(project)
-        self.rebuild()
+        if self.mode == "project" and self.meta_edits and not self.document.selection():
+            self._show_project()  # the same form, the new project's values (no new widgets)
+        else:
+            self.rebuild()
+
+    def _show_project(self) -> None:
+        """Put the current project's values into the project form already shown."""
+        project = self.document.project
+        for name, edit in self.meta_edits.items():
+            value = getattr(project, name) or ""
+            if edit.text() != value:
+                with QSignalBlocker(edit):
+                    edit.setText(value)
+            if name == "description":
+                edit.setCursorPosition(0)
+                edit.setToolTip(value)
+        label = self.python_status
+        if label is not None:
+            label.clear()
+            if label.styleSheet():
+                label.setStyleSheet("")
+            self._show_python_check()
 
     def _on_components_loaded(self, *_args) -> None:
         """Node forms follow the component list; the project form doesn't, and is not rebuilt (the list
@@ -235,7 +256,7 @@ class PropertyPanel(QWidget):
         for name, title in (("name", "Name"), ("description", "Description"), ("git_repo", "Git repository"),
                             ("git_branch", "Git branch")):
             edit = QLineEdit(getattr(project, name) or "", self.content)
-            if name == "description":  # show the start of a long description, not its end
+            if name == "description":  # show the start of a long description, not its end (as _show_project)
                 edit.setCursorPosition(0)
                 edit.setToolTip(getattr(project, name) or "")
             edit.setObjectName(f"project:{name}")
