@@ -202,9 +202,10 @@ def test_opening_another_project_shows_its_settings_in_the_project_form(qtbot, s
     old_project = s.doc.project
     name_edit = s.panel.meta_edits["name"]
     qtbot.keyClicks(s.panel.meta_edits["description"], "old words")
+    qtbot.keyClicks(s.panel.meta_edits["git_branch"], "-dev")
     other = Project("other")
     other.description = "A long description of the other project"
-    other.git_branch = "release"
+    other.git_branch = "main-dev"  # the text the field already shows
     s.doc.replace_project(other, None)
     assert s.panel.mode == "project"
     assert s.panel.meta_edits["name"] is name_edit  # filled in place
@@ -212,13 +213,15 @@ def test_opening_another_project_shows_its_settings_in_the_project_form(qtbot, s
     assert s.panel.meta_edits["description"].text() == "A long description of the other project"
     assert s.panel.meta_edits["description"].cursorPosition() == 0
     assert s.panel.meta_edits["git_repo"].text() == ""
-    assert s.panel.meta_edits["git_branch"].text() == "release"
+    assert s.panel.meta_edits["git_branch"].text() == "main-dev"
+    # the field's own undo (Ctrl+Z while typing in it) must not bring back the old project's typing
+    assert not any(edit.isUndoAvailable() for edit in s.panel.meta_edits.values())
     assert s.doc.undo_stack.count() == 0  # showing values is not an edit
     qtbot.keyClicks(s.panel.meta_edits["git_branch"], "-2")
-    assert other.git_branch == "release-2"
-    assert old_project.git_branch == "main"
+    assert other.git_branch == "main-dev-2"
+    assert old_project.git_branch == "main-dev"
     s.doc.undo_stack.undo()
-    assert s.panel.meta_edits["git_branch"].text() == "release"
+    assert s.panel.meta_edits["git_branch"].text() == "main-dev"
 
 
 def test_multi_selection_summary(qtbot, setup):

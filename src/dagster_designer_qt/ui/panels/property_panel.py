@@ -139,9 +139,8 @@ class PropertyPanel(QWidget):
         project = self.document.project
         for name, edit in self.meta_edits.items():
             value = getattr(project, name) or ""
-            if edit.text() != value:
-                with QSignalBlocker(edit):
-                    edit.setText(value)
+            with QSignalBlocker(edit):
+                edit.setText(value)  # also when equal: it clears the field's own undo history (the old project's)
             if name == "description":
                 edit.setCursorPosition(0)
                 edit.setToolTip(value)
