@@ -94,3 +94,19 @@ def test_rows_are_made_when_the_view_shows_them_and_follow_a_rename(qtbot):
     qtbot.waitUntil(lambda: 2999 in panel.model()._made)
     document.rename("n0", "Renamed")  # the panel lists the problems again on a rename
     assert panel.row_texts(0) == ("Renamed", "x", "Field required")
+
+
+def test_the_summary_is_announced_when_it_changes_not_at_every_pass(qtbot):
+    """The status bar label and the dock's title follow ``summary_changed``; each change relayouts the
+    window, so a pass that finds the same problems says nothing new."""
+    document, panel = _panel(qtbot)
+    a = document.add_node(FUNCTION, 0, 0, label="Only")
+    said = []
+    panel.summary_changed.connect(lambda state, text: said.append((state, text)))
+    problems = {a: [Problem(a, ("assets",), "Bad asset", "error", "invalid")]}
+    panel.set_problems(problems)
+    panel.set_problems(dict(problems))
+    assert said == [("problems", "1 error")]
+    panel.set_problems({a: problems[a] + [Problem(a, ("execution",), "Looks like a secret", "warning", "x")]})
+    panel.set_problems({})
+    assert said == [("problems", "1 error"), ("problems", "1 error, 1 warning"), ("ok", "No problems")]

@@ -24,6 +24,9 @@ DECORATION = Qt.ItemDataRole.DecorationRole
 TOOLTIP = Qt.ItemDataRole.ToolTipRole
 HEADERS = ("Node", "Field", "Problem")
 ROW_SIZE = 6
+# What the model answers. A view asks for about ten roles per cell at each paint (font, alignment, colours,
+# check state...); the others are refused before the row is looked up.
+ROLES = frozenset((DISPLAY, DECORATION, TOOLTIP, NODE_ROLE, PATH_ROLE))
 
 
 class ProblemsModel(QAbstractTableModel):
@@ -64,6 +67,8 @@ class ProblemsModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(HEADERS)
 
     def data(self, index, role=DISPLAY):
+        if role not in ROLES:
+            return None
         row = self.row(index.row())
         column = index.column()
         if role == DISPLAY:
@@ -135,6 +140,7 @@ class ProblemsPanel(QTableView):
         self._watch(document.project)
         document.project_replaced.connect(self._on_project_replaced)
         self._counts = (0, 0)
+        self._said: tuple | None = None  # the last (state, summary, rows) announced
         self._validating = False
         self._failure = ""
         if validation is not None:
@@ -178,7 +184,11 @@ class ProblemsPanel(QTableView):
 
     def _announce(self) -> None:
         self.viewport().update()
-        self.summary_changed.emit(self.state(), self.summary())
+        state, text = self.state(), self.summary()
+        said = (state, text, self._model.rowCount())
+        if said != self._said:  # the status bar and the dock's title relayout the window when they change
+            self._said = said
+            self.summary_changed.emit(state, text)
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().paintEvent(event)
@@ -218,13 +228,23 @@ class ProblemsPanel(QTableView):
         if (problems or self._failure) and not self._model.icons:  # a start has none: no QStyle types
             self._model.icons = self._severity_icons()
         graph = self.document.graph
-        order = {n.id: i for i, n in enumerate(graph.iter_nodes())} if problems else {}
         items: list[tuple] = []
-        for node_id in sorted(problems, key=lambda n: order.get(n, len(order))):
-            found = problems[node_id]
-            if len(found) > 1:
-                found = sorted(found, key=lambda p: 0 if getattr(p, "severity", "") == "error" else 1)
-            items += [(node_id, problem) for problem in found]
+        errors = 0
+        if problems:
+            in_graph = [n.id for n in graph.iter_nodes() if n.id in problems]
+            placed = set(in_graph)
+            for node_id in in_graph + [n for n in problems if n not in placed]:  # the project's ones last
+                found = problems[node_id]
+                if len(found) == 1:
+                    problem = found[0]
+                    items.append((node_id, problem))
+                    errors += getattr(problem, "severity", "") == "error"
+                    continue
+                severities = [getattr(p, "severity", "") == "error" for p in found]
+                errors += sum(severities)
+                # errors first, each group in the order found
+                items += [(node_id, p) for p, error in zip(found, severities) if error]
+                items += [(node_id, p) for p, error in zip(found, severities) if not error]
         if self._failure:  # validation itself failed: say so where the user looks for problems
             items.insert(0, ("(validation)", "", f"Validation could not run: {self._failure}", "error", "", ()))
         fields: dict[tuple, str] = {}  # path -> its text (thousands of problems share a few paths)
@@ -240,7 +260,6 @@ class ProblemsPanel(QTableView):
                     getattr(problem, "severity", "error"), node_id or "", path)
 
         self._model.set_items(items, make)
-        errors = sum(1 for v in problems.values() for p in v if getattr(p, "severity", "") == "error")
         self._counts = (errors, sum(len(v) for v in problems.values()) - errors)
         self.setToolTip(summary_text(*self._counts))
         self._announce()
