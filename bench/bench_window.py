@@ -205,7 +205,8 @@ def _close_project(canvas) -> None:
 
 OPENS = 5  # opens per process (the median is kept): File > Open again in the same session
 # Processes per side for "open until problems shown" (a full run): two processes of one kind differ by 5-10 %
-# in this figure on a 2-core machine, as much as its 10 % budget; three were not enough to tell 1.06x from 1.11x.
+# in this figure on a 2-core machine, as much as its 10 % budget. Five narrow it but do not remove it: two runs
+# of one build still gave 1.07x and 1.11x at 5k (bench/RESULTS.md).
 SETTLED_PROCESSES = 5
 
 
