@@ -423,6 +423,43 @@ def test_save_and_reopen_gives_the_same_project(window, make_window, tmp_path):
     assert not other.isWindowModified()
 
 
+def test_reopening_the_first_recent_file_keeps_the_recent_menu_and_the_modified_flag_quiet(window, tmp_path):
+    """Opening the most recent project again leaves the Open Recent menu as it is (same actions) and sends
+    no ModifiedChange: an unmodified window stays unmodified, and Qt re-titles the window at each call."""
+    from PySide6.QtCore import QEvent, QObject
+
+    add_nodes(window)
+    first, second = tmp_path / "first.ddp.json", tmp_path / "second.ddp.json"
+    window.prompts.ask_save_path = lambda suggested: str(second)
+    window.actions.save.trigger()
+    window.prompts.ask_save_path = lambda suggested: str(first)
+    window.actions.save_as.trigger()
+    menu = window.actions.recent_menu
+    shown = list(menu.actions())
+    assert [a.text() for a in shown[:2]] == [f"&1  {first.resolve()}", f"&2  {second.resolve()}"]
+
+    class Count(QObject):
+        modified = 0
+
+        def eventFilter(self, obj, event):  # noqa: N802 - Qt's name
+            if obj is window and event.type() == QEvent.Type.ModifiedChange:
+                Count.modified += 1
+            return False
+
+    counter = Count()
+    window.installEventFilter(counter)
+    assert window.files.open_project(str(first))
+    assert menu.actions() == shown and Count.modified == 0 and not window.isWindowModified()
+
+    window.edit.add_component(FUNCTION)  # the flag still follows the document
+    assert window.isWindowModified() and Count.modified == 1
+    window.prompts.ask_save_changes = lambda name: "discard"
+    assert window.files.open_project(str(second))
+    assert [a.text() for a in menu.actions()[:2]] == [f"&1  {second.resolve()}", f"&2  {first.resolve()}"]
+    assert not window.isWindowModified() and Count.modified == 2
+    window.removeEventFilter(counter)
+
+
 def test_unsaved_changes_prompt_on_close_new_and_open(window, tmp_path):
     window.edit.add_component(FUNCTION)
     asked = []

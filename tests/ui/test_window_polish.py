@@ -170,6 +170,28 @@ def test_problems_count_on_the_tab_and_status_bar_with_a_validating_state(real_w
     assert label.text() == "No problems" and window.problems_dock.windowTitle() == "Problems"
 
 
+def test_an_opened_project_is_validating_from_its_first_frame_and_then_shows_its_count_in_one_step(
+        real_window, qtbot, tmp_path):
+    """A project just opened is validated once the window has painted it; until then the status bar must not
+    say "No problems" (the empty project's state), and the pass's result replaces "Validating…" at once
+    (each change of the label relayouts the window)."""
+    window = real_window
+    window.document.add_node(DBT_CLOUD, 0, 0, label="Cloud")  # workspace is required: one error
+    saved = tmp_path / "cloud.ddp.json"
+    window.document.save(saved)
+    window.files.new_project()
+    _idle(window, qtbot)
+    assert window.problems_label.text() == "No problems"
+    said = []
+    window.problems_panel.summary_changed.connect(lambda state, text: said.append((state, text)))
+
+    assert window.files.open_project(str(saved))
+    assert window.problems_label.text() == "Validating…"  # before the event loop has run once
+    _idle(window, qtbot)
+    assert said == [("validating", "Validating…"), ("problems", "1 error")]
+    assert window.problems_label.text() == "1 error" and window.problems_dock.windowTitle() == "Problems (1)"
+
+
 def test_a_validation_that_fails_is_shown(real_window, qtbot):
     window = real_window
     _idle(window, qtbot)

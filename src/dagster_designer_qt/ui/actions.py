@@ -134,6 +134,7 @@ class Actions:
                                 "Versions and credits")
         self.about.setMenuRole(QAction.MenuRole.AboutRole)
         self.recent_menu: QMenu | None = None
+        self._recent_shown: list[str] | None = None  # the files the recent menu lists
         self.examples_menu: QMenu | None = None
 
         self._make_run_actions()
@@ -298,8 +299,9 @@ class Actions:
 
     def update_recent(self, files: list[str]) -> None:
         menu = self.recent_menu
-        if menu is None:
+        if menu is None or files == self._recent_shown:  # reopening the first one changes nothing
             return
+        self._recent_shown = list(files)
         menu.clear()
         for i, path in enumerate(files):
             action = menu.addAction(f"&{i + 1}  {path}" if i < 9 else path)

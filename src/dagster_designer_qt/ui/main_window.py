@@ -319,7 +319,8 @@ class MainWindow(QMainWindow):
     def update_title(self) -> None:
         doc = self.document
         self.setWindowTitle(f"{doc.display_name()}[*] — Dagster Designer")
-        self.setWindowModified(doc.is_modified())
+        if self.isWindowModified() != doc.is_modified():  # Qt sends ModifiedChange (and retitles) even when equal
+            self.setWindowModified(doc.is_modified())
         self.setWindowFilePath(str(doc.path) if doc.path else "")
 
     def _on_project_replaced(self, project) -> None:

@@ -46,21 +46,29 @@ def _as_list(value) -> list[str]:
     return [str(v) for v in value]
 
 
+def _store(settings: QSettings, key: str, value, current) -> None:
+    """Write ``value`` unless the settings hold it already (``current``, as read back): every write makes
+    QSettings rewrite its file, and opening the most recent project again changes nothing."""
+    if value != current:
+        settings.setValue(key, value)
+
+
 def recent_files(settings: QSettings) -> list[str]:
     return _as_list(settings.value(KEY_RECENT, []))
 
 
 def add_recent_file(settings: QSettings, path: str | Path) -> list[str]:
     path = str(Path(path).resolve())
-    files = [path] + [f for f in recent_files(settings) if f != path]
-    files = files[:MAX_RECENT]
-    settings.setValue(KEY_RECENT, files)
+    current = recent_files(settings)
+    files = ([path] + [f for f in current if f != path])[:MAX_RECENT]
+    _store(settings, KEY_RECENT, files, current)
     return files
 
 
 def remove_recent_file(settings: QSettings, path: str) -> list[str]:
-    files = [f for f in recent_files(settings) if f != path]
-    settings.setValue(KEY_RECENT, files)
+    current = recent_files(settings)
+    files = [f for f in current if f != path]
+    _store(settings, KEY_RECENT, files, current)
     return files
 
 
@@ -82,4 +90,4 @@ def last_dir(settings: QSettings) -> str:
 
 
 def set_last_dir(settings: QSettings, folder: str | Path) -> None:
-    settings.setValue(KEY_LAST_DIR, str(folder))
+    _store(settings, KEY_LAST_DIR, str(folder), last_dir(settings))

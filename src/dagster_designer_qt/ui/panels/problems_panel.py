@@ -141,23 +141,19 @@ class ProblemsPanel(QTableView):
         document.project_replaced.connect(self._on_project_replaced)
         self._counts = (0, 0)
         self._said: tuple | None = None  # the last (state, summary, rows) announced
-        self._validating = False
         self._failure = ""
         if validation is not None:
             validation.problems_changed.connect(self.set_problems)
             if hasattr(validation, "started"):
                 validation.started.connect(self._on_validation_started)
                 validation.finished.connect(self._on_validation_finished)
-            self._validating = not validation.is_idle()
             self.set_problems(validation.problems())
 
     # ------------------------------------------------------------ state
     def _on_validation_started(self) -> None:
-        self._validating = True
         self._announce()
 
     def _on_validation_finished(self, _generation: int) -> None:
-        self._validating = not self.validation.is_idle()
         failure = getattr(self.validation, "last_error", None) or ""
         if failure != self._failure:
             self._failure = failure
@@ -168,7 +164,10 @@ class ProblemsPanel(QTableView):
     def state(self) -> str:
         if self._failure:
             return "failed"
-        if self._validating:
+        # Asked of the runner at each announcement: a project just opened is "validating" from its first
+        # frame (its pass is held until the window has painted it), and a pass's problems arrive with the
+        # runner already idle, so the summary goes from "Validating…" to the count in one step.
+        if self.validation is not None and not self.validation.is_idle():
             return "validating"
         return "problems" if any(self._counts) else "ok"
 
@@ -183,11 +182,13 @@ class ProblemsPanel(QTableView):
         return text
 
     def _announce(self) -> None:
-        self.viewport().update()
         state, text = self.state(), self.summary()
-        said = (state, text, self._model.rowCount())
+        rows = self._model.rowCount()
+        said = (state, text, rows)
         if said != self._said:  # the status bar and the dock's title relayout the window when they change
             self._said = said
+            if not rows:  # the empty list shows the summary (rows repaint with their model's reset)
+                self.viewport().update()
             self.summary_changed.emit(state, text)
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
