@@ -15,7 +15,7 @@ already shown (every dock there), until the first validation pass is shown (badg
 panel's rows), against the same open into the canvas alone (``CanvasAlone``: the window's registry model,
 a document, live validation feeding the scene, GraphScene and GraphView at the window's canvas size, no
 docks). Process CPU time (all threads), after a full garbage collection on both sides, the median of
-five opens in one process (an empty project in between), then the median over five processes of each kind,
+five opens in one process (an empty project in between), then the median over seven processes of each kind,
 alternating; the construction of the window or the canvas is start-up (bench_startup), not part of an open.
 
 Every repetition runs in a fresh process, window and baseline alternating, so imports, caches and the
@@ -205,9 +205,11 @@ def _close_project(canvas) -> None:
 
 OPENS = 5  # opens per process (the median is kept): File > Open again in the same session
 # Processes per side for "open until problems shown" (a full run): two processes of one kind differ by 5-10 %
-# in this figure on a 2-core machine, as much as its 10 % budget. Five narrow it but do not remove it: two runs
-# of one build still gave 1.07x and 1.11x at 5k (bench/RESULTS.md).
-SETTLED_PROCESSES = 5
+# in this figure on a 2-core machine (three canvas-alone processes of one build: 341, 343 and 378 ms), as much
+# as its 10 % budget, while in one process the opens agree within ~2 %. With five per side two full runs of one
+# build gave 1.06x and 1.10x at 5k, where paired processes put it at ~1.05x (bench/RESULTS.md); seven narrow
+# the median's spread by a further sixth (about 2 more minutes per full run).
+SETTLED_PROCESSES = 7
 
 
 class WindowOpening(WindowCanvas):
