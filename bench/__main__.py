@@ -3,8 +3,10 @@
 Each bench/bench_*.py module exposes ``run(quick: bool) -> list[dict]`` (rows from bench.common.row).
 Modules run one at a time, each in its own process (fresh imports, honest memory and start-up figures,
 and a crash in one doesn't lose the others). Results are printed as a table with targets and written as
-JSON (default bench/results/latest.json, or bench/results/quick.json with --quick). Figures never fail
-the run; a module that errors is reported in the table and makes the exit code 1.
+JSON (default bench/results/latest.json, or bench/results/quick.json with --quick). A full run (no --quick,
+--only or --out) also puts its table at the top of bench/RESULTS.md, in a block of its own that the next full
+run replaces; the hand-written history below it is kept. Figures never fail the run; a module that errors is
+reported in the table and makes the exit code 1.
 """
 
 from __future__ import annotations
@@ -83,25 +85,40 @@ def print_table(rows: list[dict], out=sys.stdout) -> None:
         print(fmt.format(*line), file=out)
 
 
+BEGIN = "<!-- latest full run: written by `python -m bench`, replaced at each full run -->"
+END = "<!-- end of the latest full run -->"
+TITLE = "# Benchmark results"
+
+
 def write_markdown(payload: dict, path: Path) -> None:
-    """bench/RESULTS.md: the latest full run as a table, with the machine it ran on."""
+    """bench/RESULTS.md: the latest full run as a table, with the machine it ran on, in its own block at the
+    top. The rest of the file (the history of each issue's runs, written by hand) is kept: the block
+    between BEGIN and END is replaced, or put under the title."""
     import io
 
     table = io.StringIO()
     print_table(payload["rows"], out=table)
     m = payload["machine"]
     met = [r for r in payload["rows"] if r.get("met") is not None]
-    text = (
-        "# Benchmark results\n\n"
-        f"Latest full run of `python -m bench`: {payload['started']}, {payload['seconds']} s.\n\n"
+    block = (
+        f"{BEGIN}\n"
+        f"## Latest full run of `python -m bench`: {payload['started']}, {payload['seconds']} s\n\n"
         f"Machine: {m.get('cpu', '?')}, {m.get('cpus', '?')} cores, {m.get('memory', '?')} memory; "
         f"{m.get('platform', '?')}; Python {m.get('python', '?')}, PySide6 {m.get('pyside6', '?')}; "
         "offscreen Qt platform. Absolute times vary between machines and with load: the ratios to the raw "
         "QGraphicsScene baseline measured in the same run are what we track.\n\n"
         f"Targets met: {sum(r['met'] for r in met)} of {len(met)}.\n\n"
         "```\n" + table.getvalue() + "```\n"
+        f"{END}\n"
     )
-    path.write_text(text)
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    if BEGIN in old and END in old:
+        head, rest = old.split(BEGIN, 1)
+        text = head + block + rest.split(END, 1)[1].removeprefix("\n")
+    else:
+        body = old.removeprefix(TITLE).lstrip("\n")
+        text = f"{TITLE}\n\n{block}" + (f"\n{body}" if body else "")
+    path.write_text(text, encoding="utf-8")
 
 
 def machine() -> dict:
