@@ -60,6 +60,15 @@ def _problem_parts(problem: Any) -> tuple[str, tuple, str, str]:
     return section, path, getattr(problem, "message", str(problem)), getattr(problem, "severity", "error")
 
 
+def _show_meta(edit: QLineEdit, name: str, value: str) -> None:
+    """A project setting's value in its field; a long description shows its start (and all of it as the
+    tooltip), not its end."""
+    edit.setText(value)
+    if name == "description":
+        edit.setCursorPosition(0)
+        edit.setToolTip(value)
+
+
 class PropertyPanel(QWidget):
     trust_requested = Signal()  # "Trust Project and Load Its Components…" on a node the project defines
 
@@ -138,12 +147,8 @@ class PropertyPanel(QWidget):
         """Put the current project's values into the project form already shown."""
         project = self.document.project
         for name, edit in self.meta_edits.items():
-            value = getattr(project, name) or ""
-            with QSignalBlocker(edit):
-                edit.setText(value)  # also when equal: it clears the field's own undo history (the old project's)
-            if name == "description":
-                edit.setCursorPosition(0)
-                edit.setToolTip(value)
+            with QSignalBlocker(edit):  # also when equal: it clears the field's own undo history (the old project's)
+                _show_meta(edit, name, getattr(project, name) or "")
         label = self.python_status
         if label is not None:
             label.clear()
@@ -254,10 +259,8 @@ class PropertyPanel(QWidget):
         project = self.document.project
         for name, title in (("name", "Name"), ("description", "Description"), ("git_repo", "Git repository"),
                             ("git_branch", "Git branch")):
-            edit = QLineEdit(getattr(project, name) or "", self.content)
-            if name == "description":  # show the start of a long description, not its end (as _show_project)
-                edit.setCursorPosition(0)
-                edit.setToolTip(getattr(project, name) or "")
+            edit = QLineEdit(self.content)
+            _show_meta(edit, name, getattr(project, name) or "")
             edit.setObjectName(f"project:{name}")
             edit.setAccessibleName(title)
             if name == "git_repo":
